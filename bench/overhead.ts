@@ -1,0 +1,61 @@
+// P1 overhead: 5,000 GETs at concurrency 50 against a local keep-alive server in its own process.
+// Contenders run interleaved, several rounds; each ratio is to bare axios in the same run.
+import axios, { type AxiosInstance } from 'axios';
+import { fork } from 'node:child_process';
+import http from 'node:http';
+import { attach, type SteadyOptions } from '../src/index.js';
+import { median, pool } from './lib/stats.js';
+
+export interface OverheadRow {
+  contender: string;
+  medianRps: number;
+  minRps: number;
+  maxRps: number;
+  ratio: number;
+}
+
+const contenders: [string, SteadyOptions | null][] = [
+  ['bare axios', null],
+  ['attach() defaults', {}],
+  ['attach() maxConcurrent 50', { limiter: { maxConcurrent: 50 } }],
+  ['attach() minTime 0 + reservoir (bottleneck path)', { limiter: { maxConcurrent: 50, reservoir: 1e9 } }],
+];
+
+async function startServerProcess(): Promise<{ url: string; stop: () => void }> {
+  const child = fork(new URL('./servers/tiny-server.mjs', import.meta.url), { stdio: 'inherit' });
+  const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+async function once(api: AxiosInstance, requests: number, concurrency: number): Promise<number> {
+  const started = performance.now();
+  await pool(requests, concurrency, (i) => api.get(`/item/${i}`));
+  return (requests / (performance.now() - started)) * 1000;
+}
+
+export async function runOverhead(quick: boolean): Promise<OverheadRow[]> {
+  const requests = quick ? 1000 : 5000;
+  const rounds = quick ? 3 : 7;
+  const server = await startServerProcess();
+  const samples = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
+  try {
+    for (let round = 0; round <= rounds; round++) {
+      for (const [name, options] of contenders) {
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+        const api = axios.create({ baseURL: server.url, httpAgent: agent });
+        const steady = options ? attach(api, options) : undefined;
+        const rps = await once(api, requests, 50);
+        steady?.detach();
+        agent.destroy();
+        if (round > 0) samples.get(name)?.push(rps); // round 0 warms up the JIT and the sockets
+      }
+    }
+  } finally {
+    server.stop();
+  }
+  const base = median(samples.get('bare axios') ?? []);
+  return contenders.map(([name]) => {
+    const s = samples.get(name) ?? [];
+    return { contender: name, medianRps: Math.round(median(s)), minRps: Math.round(Math.min(...s)), maxRps: Math.round(Math.max(...s)), ratio: median(s) / base };
+  });
+}

@@ -1,0 +1,11 @@
+// Dual build: tsc emits ESM (NodeNext) and CJS (CommonJS) from the same sources; each output folder gets a
+// package.json naming its module type so Node and TypeScript read .js and .d.ts files the right way.
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+
+rmSync('dist', { recursive: true, force: true });
+const tsc = (project) => execFileSync('npx', ['tsc', '-p', project], { stdio: 'inherit' });
+tsc('tsconfig.build.json');
+tsc('tsconfig.cjs.json');
+writeFileSync('dist/esm/package.json', '{ "type": "module" }\n');
+writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n');

@@ -1,0 +1,205 @@
+import { AxiosError, isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type Bottleneck from 'bottleneck';
+import { dispatch } from './limit/dispatch.js';
+import type { LimiterState } from './limit/limiter.js';
+import type { RequestPlan, RetryPolicy } from './options.js';
+import { backoffDelay } from './retry/backoff.js';
+import type { RetryBudget } from './retry/budget.js';
+import { defaultVerdict } from './retry/policy.js';
+import { serverDelay } from './retry/server-delay.js';
+import type { Attempt, PauseEvent, SteadyInfo } from './types.js';
+
+/** Counters of one attach(), read through `steady.stats()`. */
+export interface Counters {
+  requests: number;
+  attempts: number;
+  retries: number;
+  failures: number;
+  rateLimited: number;
+  pauses: number;
+}
+
+/** What every request of one attach() shares. */
+export interface SteadyContext {
+  readonly limiter: Bottleneck;
+  readonly state: LimiterState;
+  readonly budget: RetryBudget | undefined;
+  readonly counters: Counters;
+  readonly onPause: ((event: PauseEvent) => void) | undefined;
+}
+
+const PAUSING = new Set([429, 503]);
+
+// Info per request config. axios puts that config on the response and on every error of the request,
+// including errors made after the adapter (a JSON parse failure), so one WeakMap entry serves all of them
+// and nothing is written onto the caller's objects. A WeakMap holds no request alive.
+const infos = new WeakMap<object, SteadyInfo>();
+
+/**
+ * What axios-steady did for the request behind a response or an error: attempts, retries, why it stopped.
+ * `undefined` for anything axios-steady did not handle.
+ *
+ * @example
+ * try { await api.get('/x'); } catch (error) { console.log(steadyInfo(error)?.attempts); }
+ */
+export function steadyInfo(target: unknown): SteadyInfo | undefined {
+  if (typeof target !== 'object' || target === null) return undefined;
+  const config = (target as { config?: unknown }).config;
+  return typeof config === 'object' && config !== null ? infos.get(config) : infos.get(target);
+}
+
+/** Links the caller's cancellation (signal or legacy CancelToken) and the deadline into one signal. */
+function linkSignals(config: InternalAxiosRequestConfig, deadline: number | undefined) {
+  const user = config.signal as AbortSignal | undefined;
+  if (deadline === undefined && !config.cancelToken)
+    return { signal: user, expired: () => false, canceled: () => user?.aborted === true, dispose: () => {} };
+  const controller = new AbortController();
+  let expired = false;
+  const forward = () => controller.abort(user?.reason);
+  if (user?.aborted) forward();
+  user?.addEventListener?.('abort', forward, { once: true });
+  void config.cancelToken?.promise.then((reason) => controller.abort(reason));
+  const timer =
+    deadline === undefined
+      ? undefined
+      : setTimeout(() => {
+          expired = true;
+          controller.abort(new Error('deadline'));
+        }, deadline);
+  return {
+    signal: controller.signal,
+    expired: () => expired,
+    canceled: () => !expired && controller.signal.aborted,
+    dispose: () => {
+      clearTimeout(timer);
+      user?.removeEventListener?.('abort', forward);
+    },
+  };
+}
+
+/**
+ * The steady adapter: every attempt of one logical request, below the interceptors. Each attempt goes
+ * through the limiter; a failure is classified, a delay chosen (server-named or backoff), and the next
+ * attempt scheduled through the limiter again, until success, a final failure, cancel or deadline.
+ */
+export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: AxiosAdapter): AxiosAdapter {
+  return async (config) => {
+    const started = Date.now();
+    const attempts: Attempt[] = [];
+    const link = linkSignals(config, plan.deadline);
+    const attemptConfig = link.signal === config.signal ? config : { ...config, signal: link.signal };
+    const finish = (stoppedBy?: SteadyInfo['stoppedBy']) => {
+      infos.set(config, { attempts, retries: attempts.length - 1, elapsedMs: Date.now() - started, ...(stoppedBy && { stoppedBy }) });
+    };
+    ctx.counters.requests++;
+    ctx.budget?.deposit();
+    let notBefore: number | undefined;
+    let priority = plan.priority;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        let error: unknown;
+        try {
+          const response = await dispatch(ctx.limiter, ctx.state, () => (ctx.counters.attempts++, inner(attemptConfig)), {
+            priority,
+            signal: link.signal,
+            notBefore,
+          });
+          if (response.config !== config) response.config = config;
+          attempts.push({ attempt, status: response.status, elapsedMs: Date.now() - started });
+          finish();
+          return response;
+        } catch (thrown) {
+          error = thrown;
+        }
+        if (link.expired()) throw deadlineError(config, plan.deadline as number, error, finish);
+        if (link.canceled() || !isAxiosError(error)) {
+          // A cancel (axios turns it into a CanceledError) or a non-HTTP error from a custom adapter.
+          finish(link.canceled() ? 'canceled' : 'not-retryable');
+          throw error;
+        }
+        if (error.config && error.config !== config) error.config = config;
+        if (error.response && error.response.config !== config) error.response.config = config;
+        const status = error.response?.status;
+        attempts.push({
+          attempt,
+          ...(status !== undefined && { status }),
+          ...(error.code !== undefined && { code: error.code }),
+          message: error.message,
+          elapsedMs: Date.now() - started,
+        });
+        if (status === 429) ctx.counters.rateLimited++;
+        const stop = await nextDelay(ctx, plan.retry, error, config, attempt);
+        if (typeof stop === 'string') {
+          ctx.counters.failures++;
+          finish(stop);
+          throw error;
+        }
+        if (plan.deadline !== undefined && Date.now() + stop.delayMs - started >= plan.deadline) {
+          // Sleeping past the deadline only to fail then helps nobody: fail now with what we know.
+          throw deadlineError(config, plan.deadline, error, finish);
+        }
+        const last = attempts.length - 1;
+        attempts[last] = { ...attempts[last], delayMs: stop.delayMs };
+        ctx.counters.retries++;
+        notBefore = Date.now() + stop.delayMs;
+        priority = Math.max(0, plan.priority - 1);
+      }
+    } finally {
+      link.dispose();
+    }
+  };
+}
+
+/** Decides what follows a failed attempt: a delay before the next one, or why there is none. */
+async function nextDelay(
+  ctx: SteadyContext,
+  policy: RetryPolicy | false,
+  error: AxiosError,
+  config: InternalAxiosRequestConfig,
+  attempt: number,
+): Promise<{ delayMs: number } | NonNullable<SteadyInfo['stoppedBy']>> {
+  const response: AxiosResponse | undefined = error.response;
+  const named = response && PAUSING.has(response.status) ? serverDelay(response.headers) : undefined;
+  const maxRetryAfter = (policy || undefined)?.maxRetryAfter ?? 60_000;
+  if (named && response && named.delayMs > 0 && named.delayMs <= maxRetryAfter)
+    pauseLimiter(ctx, named.delayMs, response.status, named.source);
+  if (policy === false) return 'disabled';
+  const reason = defaultVerdict(error, config, policy);
+  const retryable = policy.shouldRetry
+    ? await policy.shouldRetry(Object.freeze({ error, attempt, retryable: reason !== undefined, reason, config }))
+    : reason !== undefined;
+  if (!retryable || error.code === AxiosError.ERR_CANCELED) return 'not-retryable';
+  if (attempt > policy.retries) return 'retries';
+  if (named && named.delayMs > policy.maxRetryAfter) return 'retry-after-too-long';
+  if (ctx.budget && !ctx.budget.withdraw()) return 'budget';
+  // A server-named delay is used as given: jitter never shortens what the server asked for.
+  const delayMs = named ? named.delayMs : backoffDelay(attempt, policy);
+  policy.onRetry?.(Object.freeze({ error, attempt, delayMs, reason: named ? 'retry-after' : (reason ?? 'status'), config }));
+  return { delayMs };
+}
+
+function pauseLimiter(ctx: SteadyContext, delayMs: number, status: number, source: string): void {
+  const until = Date.now() + delayMs;
+  if (!ctx.state.gate.close(until)) return;
+  ctx.counters.pauses++;
+  ctx.onPause?.(Object.freeze({ until, delayMs, status, source }));
+}
+
+function deadlineError(
+  config: InternalAxiosRequestConfig,
+  deadline: number,
+  cause: unknown,
+  finish: (stoppedBy: 'deadline') => void,
+): AxiosError {
+  const last = isAxiosError(cause) ? cause : undefined;
+  const error = new AxiosError(
+    `axios-steady: deadline of ${deadline} ms exceeded`,
+    AxiosError.ETIMEDOUT,
+    config,
+    last?.request,
+    last?.response,
+  );
+  (error as { cause?: unknown }).cause = cause;
+  finish('deadline');
+  return error;
+}

@@ -1,0 +1,95 @@
+import axios, { type AxiosAdapter, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import type Bottleneck from 'bottleneck';
+import { steadyAdapter, type Counters, type SteadyContext } from './adapter.js';
+import { createLimiter, stateOf } from './limit/limiter.js';
+import { checkSteadyOptions, normalizeBudget, normalizeRetry, planRequest, RETRY_DEFAULTS, type RequestPlan } from './options.js';
+import { RetryBudget } from './retry/budget.js';
+import type { SteadyOptions } from './types.js';
+
+/** Counters since attach(), plus the limiter's live load. */
+export interface SteadyStats extends Readonly<Counters> {
+  /** Attempts running in this process's local lane (bottleneck-scheduled jobs: see `limiter.counts()`). */
+  readonly running: number;
+  /** Attempts waiting in the local lane. */
+  readonly queued: number;
+  /** Epoch ms the pause gate is closed until (0 when open). */
+  readonly pausedUntil: number;
+}
+
+/** The handle attach() returns. */
+export interface Steady {
+  /** The Bottleneck instance every attempt is scheduled through; yours to observe, update or share. */
+  readonly limiter: Bottleneck;
+  /** Ejects the interceptor (the instance is plain axios again) and disconnects a limiter attach() created. */
+  detach(): void;
+  /** Counters and load, for progress bars and logs. */
+  stats(): SteadyStats;
+  /** Holds every attempt of this limiter for `ms` (as a 429 with Retry-After would). */
+  pause(ms: number): void;
+}
+
+const ADAPTER = Symbol('axios-steady.inner-adapter');
+type Marked = AxiosAdapter & { [ADAPTER]?: AxiosAdapter };
+const attached = new WeakSet<AxiosInstance>();
+
+/**
+ * Makes an existing axios instance steady: retries with backoff and Retry-After, a limiter (bottleneck)
+ * in front of every attempt, a pause gate that one 429 closes for all. Interceptors you add run once per
+ * logical request; attempts happen below them, in an adapter wrapping the one the request would use.
+ *
+ * @example
+ * const api = axios.create({ baseURL: 'https://api.example.com' });
+ * const steady = attach(api, { retry: { retries: 5 }, limiter: { maxConcurrent: 4 } });
+ * await api.get('/items', { steady: { retry: false } });
+ * steady.detach();
+ */
+export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady {
+  if (!instance || typeof instance.interceptors?.request?.use !== 'function') {
+    throw new TypeError('axios-steady: attach() needs an axios instance (axios.create()) or axios itself');
+  }
+  if (attached.has(instance)) throw new Error('axios-steady: this instance is already attached; call detach() on the first handle first');
+  const o = checkSteadyOptions(options);
+  const retry = normalizeRetry(o.retry, 'retry', RETRY_DEFAULTS, true);
+  const budgetPolicy = retry === false ? false : normalizeBudget(o.retry && o.retry.budget, 'retry.budget');
+  const { limiter, owned } = createLimiter(o.limiter);
+  const ctx: SteadyContext = {
+    limiter,
+    state: stateOf(limiter),
+    budget: budgetPolicy ? new RetryBudget(budgetPolicy) : undefined,
+    counters: { requests: 0, attempts: 0, retries: 0, failures: 0, rateLimited: 0, pauses: 0 },
+    onPause: o.onPause,
+  };
+  const plan: RequestPlan = { retry, deadline: o.deadline, priority: 5 };
+
+  const requestId = instance.interceptors.request.use((config: InternalAxiosRequestConfig) => {
+    const current = config.adapter as Marked | undefined;
+    // A config re-sent from error.config already carries our adapter: wrap what it wrapped.
+    const inner = current?.[ADAPTER] ?? axios.getAdapter(current ?? instance.defaults.adapter ?? axios.defaults.adapter, config);
+    const adapter: Marked = steadyAdapter(ctx, planRequest(plan, config.steady), inner);
+    adapter[ADAPTER] = inner;
+    config.adapter = adapter;
+    return config;
+    // synchronous: axios keeps its synchronous request path; an async interceptor costs a promise hop.
+  }, undefined, { synchronous: true });
+  attached.add(instance);
+
+  let detached = false;
+  return {
+    limiter,
+    detach() {
+      if (detached) return;
+      detached = true;
+      instance.interceptors.request.eject(requestId);
+      attached.delete(instance);
+      if (owned) void limiter.disconnect(false).catch(() => undefined);
+    },
+    stats() {
+      const { lane, gate } = ctx.state;
+      return Object.freeze({ ...ctx.counters, running: lane.running, queued: lane.queued, pausedUntil: gate.isOpen() ? 0 : gate.until });
+    },
+    pause(ms) {
+      if (!(Number.isFinite(ms) && ms >= 0)) throw new TypeError(`axios-steady: pause(ms) needs a finite number ≥ 0, got ${String(ms)}`);
+      ctx.state.gate.close(Date.now() + ms);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { sleep } from '../util/sleep.js';
+
+/**
+ * The pause gate of one limiter: while closed, no attempt of that limiter is dispatched. A 429 or 503
+ * with a server-named delay closes it until the named time; a later, longer pause extends it and a
+ * shorter one never shortens it.
+ */
+export class PauseGate {
+  #until = 0;
+  readonly #listeners = new Set<() => void>();
+
+  /** Epoch ms the gate stays closed until; 0 or a past time when open. */
+  get until(): number {
+    return this.#until;
+  }
+
+  isOpen(now: number = Date.now()): boolean {
+    return now >= this.#until;
+  }
+
+  /** Closes the gate until `until` (epoch ms). Returns false when it was already closed as long. */
+  close(until: number): boolean {
+    if (until <= this.#until) return false;
+    this.#until = until;
+    for (const listener of this.#listeners) listener();
+    return true;
+  }
+
+  /** Opens the gate now (a caller that knows better, e.g. `steady.resume()`). */
+  open(): void {
+    this.#until = 0;
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** Notified whenever the gate's time changes. Returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Resolves once the gate is open; rejects promptly when the signal aborts. */
+  async wait(signal?: AbortSignal): Promise<void> {
+    // Loop: the gate may be extended while we sleep.
+    for (let now = Date.now(); !this.isOpen(now); now = Date.now()) await sleep(this.#until - now, signal);
+  }
+}

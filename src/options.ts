@@ -1,0 +1,173 @@
+import type { Jitter, RetryOptions, SteadyOptions, SteadyRequestOptions } from './types.js';
+
+/** A retry policy after normalization: complete, validated, frozen. */
+export interface RetryPolicy {
+  readonly retries: number;
+  readonly baseDelay: number;
+  readonly maxDelay: number;
+  readonly jitter: Jitter;
+  readonly statuses: ReadonlySet<number>;
+  readonly methods: ReadonlySet<string>;
+  readonly maxRetryAfter: number;
+  readonly shouldRetry: RetryOptions['shouldRetry'];
+  readonly onRetry: RetryOptions['onRetry'];
+}
+
+/** The documented defaults. */
+export const RETRY_DEFAULTS: RetryPolicy = Object.freeze({
+  retries: 3,
+  baseDelay: 300,
+  maxDelay: 20_000,
+  jitter: 'full',
+  statuses: new Set([408, 425, 429, 500, 502, 503, 504]),
+  methods: new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']),
+  maxRetryAfter: 60_000,
+  shouldRetry: undefined,
+  onRetry: undefined,
+});
+
+export interface BudgetPolicy {
+  readonly ratio: number;
+  readonly reserve: number;
+  readonly max: number;
+}
+
+/** Retry budget defaults: ≤ 10% extra load plus a reserve of 10, at most 100 banked. */
+export const BUDGET_DEFAULTS: BudgetPolicy = Object.freeze({ ratio: 0.1, reserve: 10, max: 100 });
+
+const JITTERS: readonly Jitter[] = ['full', 'equal', 'none'];
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `"${value}" (string)`;
+  if (typeof value === 'function') return 'a function';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return `${text} (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`;
+}
+
+/** Throws the one kind of error bad options produce: a TypeError naming option, value and type. */
+export function invalid(path: string, value: unknown, expected: string): never {
+  throw new TypeError(`axios-steady: option "${path}" must be ${expected}, got ${describe(value)}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(path: string, input: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(input)) {
+    if (!known.includes(key)) invalid(`${path}.${key}`, input[key], `one of the known options (${known.join(', ')})`);
+  }
+}
+
+/** A finite number ≥ min; `integer` for counts. */
+export function numberOption(path: string, value: unknown, min: number, integer = false): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && (!integer || Number.isInteger(value));
+  if (!ok) invalid(path, value, `a finite ${integer ? 'integer' : 'number'} ≥ ${min}`);
+  return value as number;
+}
+
+function functionOption<F>(path: string, value: unknown): F | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') invalid(path, value, 'a function');
+  return value as F;
+}
+
+function listOption<T>(path: string, value: unknown, check: (item: unknown) => item is T, what: string): T[] {
+  if (!Array.isArray(value) || !value.every(check)) invalid(path, value, `an array of ${what}`);
+  return value as T[];
+}
+
+const isStatus = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 599;
+const isWord = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z]+$/.test(v);
+
+const RETRY_KEYS = [
+  'retries',
+  'baseDelay',
+  'maxDelay',
+  'jitter',
+  'statuses',
+  'methods',
+  'maxRetryAfter',
+  'budget',
+  'shouldRetry',
+  'onRetry',
+];
+
+/** Normalizes retry options over `base`; `false` means "no retries". */
+export function normalizeRetry(input: unknown, path: string, base: RetryPolicy, allowBudget: boolean): RetryPolicy | false {
+  if (input === false) return false;
+  if (input === undefined) return base;
+  if (!isPlainObject(input)) invalid(path, input, 'an object or false');
+  checkKeys(path, input, allowBudget ? RETRY_KEYS : RETRY_KEYS.filter((k) => k !== 'budget'));
+  const o = input as RetryOptions;
+  const pick = <K extends keyof RetryOptions>(key: K) => o[key] !== undefined;
+  const policy: RetryPolicy = {
+    retries: pick('retries') ? numberOption(`${path}.retries`, o.retries, 0, true) : base.retries,
+    baseDelay: pick('baseDelay') ? numberOption(`${path}.baseDelay`, o.baseDelay, 0) : base.baseDelay,
+    maxDelay: pick('maxDelay') ? numberOption(`${path}.maxDelay`, o.maxDelay, 0) : base.maxDelay,
+    jitter: base.jitter,
+    statuses: pick('statuses')
+      ? new Set(listOption(`${path}.statuses`, o.statuses, isStatus, 'HTTP status codes (100–599)'))
+      : base.statuses,
+    methods: pick('methods')
+      ? new Set(listOption(`${path}.methods`, o.methods, isWord, 'HTTP method names').map((m) => m.toUpperCase()))
+      : base.methods,
+    maxRetryAfter: pick('maxRetryAfter') ? numberOption(`${path}.maxRetryAfter`, o.maxRetryAfter, 0) : base.maxRetryAfter,
+    shouldRetry: pick('shouldRetry') ? functionOption(`${path}.shouldRetry`, o.shouldRetry) : base.shouldRetry,
+    onRetry: pick('onRetry') ? functionOption(`${path}.onRetry`, o.onRetry) : base.onRetry,
+  };
+  if (pick('jitter')) {
+    if (!JITTERS.includes(o.jitter as Jitter)) invalid(`${path}.jitter`, o.jitter, `one of ${JITTERS.map((j) => `"${j}"`).join(', ')}`);
+    return Object.freeze({ ...policy, jitter: o.jitter as Jitter });
+  }
+  return Object.freeze(policy);
+}
+
+/** Normalizes the retry budget option. */
+export function normalizeBudget(input: unknown, path: string): BudgetPolicy | false {
+  if (input === false) return false;
+  if (input === undefined) return BUDGET_DEFAULTS;
+  if (!isPlainObject(input)) invalid(path, input, 'an object or false');
+  checkKeys(path, input, ['ratio', 'reserve', 'max']);
+  const ratio = input.ratio === undefined ? BUDGET_DEFAULTS.ratio : numberOption(`${path}.ratio`, input.ratio, 0);
+  const reserve = input.reserve === undefined ? BUDGET_DEFAULTS.reserve : numberOption(`${path}.reserve`, input.reserve, 0);
+  const max = input.max === undefined ? Math.max(BUDGET_DEFAULTS.max, reserve) : numberOption(`${path}.max`, input.max, reserve);
+  return Object.freeze({ ratio, reserve, max });
+}
+
+/** Validates the top level of `attach()` options; the limiter part is checked in limit/create. */
+export function checkSteadyOptions(options: unknown): SteadyOptions {
+  if (options === undefined) return {};
+  if (!isPlainObject(options)) invalid('options', options, 'an object');
+  checkKeys('options', options, ['retry', 'limiter', 'deadline', 'onPause']);
+  const o = options as SteadyOptions;
+  if (o.deadline !== undefined) numberOption('deadline', o.deadline, 1);
+  functionOption('onPause', o.onPause);
+  return o;
+}
+
+/** What one request runs with, after the per-request `steady` options are applied. */
+export interface RequestPlan {
+  readonly retry: RetryPolicy | false;
+  readonly deadline: number | undefined;
+  readonly priority: number;
+}
+
+/** Applies `config.steady` over the instance plan; throws a TypeError for bad per-request options. */
+export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
+  if (input === undefined) return base;
+  if (!isPlainObject(input)) invalid('steady', input, 'an object');
+  checkKeys('steady', input, ['retry', 'deadline', 'priority']);
+  const o = input as SteadyRequestOptions;
+  const retry = o.retry === undefined ? base.retry : normalizeRetry(o.retry, 'steady.retry', base.retry || RETRY_DEFAULTS, false);
+  const deadline =
+    o.deadline === undefined ? base.deadline : o.deadline === false ? undefined : numberOption('steady.deadline', o.deadline, 1);
+  const priority = o.priority === undefined ? base.priority : numberOption('steady.priority', o.priority, 0, true);
+  if (priority > 9) invalid('steady.priority', priority, 'an integer from 0 to 9');
+  return { retry, deadline, priority };
+}

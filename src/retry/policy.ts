@@ -1,0 +1,59 @@
+import { AxiosError, isAxiosError, isCancel, type InternalAxiosRequestConfig } from 'axios';
+import isRetryAllowed from 'is-retry-allowed';
+import type { RetryPolicy } from '../options.js';
+import type { RetryReason } from '../types.js';
+
+/** axios error codes that describe a mistake in the request, not a flaky network: never retried. */
+const NOT_NETWORK = new Set([
+  AxiosError.ERR_BAD_OPTION,
+  AxiosError.ERR_BAD_OPTION_VALUE,
+  AxiosError.ERR_NOT_SUPPORT,
+  AxiosError.ERR_INVALID_URL,
+  AxiosError.ERR_DEPRECATED,
+  AxiosError.ERR_FR_TOO_MANY_REDIRECTS,
+  AxiosError.ERR_CANCELED,
+  'ERR_FR_MAX_BODY_LENGTH_EXCEEDED',
+]);
+
+const TIMEOUT_CODES = new Set([AxiosError.ECONNABORTED, AxiosError.ETIMEDOUT]);
+
+/**
+ * Classifies a failed attempt: why it is worth retrying, or `undefined` when it is not.
+ * Statuses come from `policy.statuses`; without a response, timeouts and network errors
+ * (codes is-retry-allowed does not deny, e.g. ECONNRESET, ERR_NETWORK) are retryable.
+ * A cancellation never is.
+ */
+export function failureReason(error: unknown, statuses: ReadonlySet<number>): RetryReason | undefined {
+  // isAxiosError, not instanceof: the caller's axios may be another copy (ESM vs CJS) than ours.
+  if (isCancel(error) || !isAxiosError(error)) return undefined;
+  if (error.response) return statuses.has(error.response.status) ? 'status' : undefined;
+  const code = error.code;
+  if (code === undefined || NOT_NETWORK.has(code)) return undefined;
+  if (TIMEOUT_CODES.has(code)) return 'timeout';
+  return isRetryAllowed(error) ? 'network' : undefined;
+}
+
+/** A request body that can only be read once (a Node stream, a web ReadableStream) cannot be re-sent. */
+function replayable(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null) return true;
+  const body = data as { pipe?: unknown; getReader?: unknown };
+  return typeof body.pipe !== 'function' && typeof body.getReader !== 'function';
+}
+
+/**
+ * Whether re-sending this request is safe: an idempotent method from `policy.methods`, or any method
+ * carrying an `Idempotency-Key` header (the IETF draft Stripe and others implement); and a replayable body.
+ */
+export function isIdempotent(config: InternalAxiosRequestConfig, methods: ReadonlySet<string>): boolean {
+  if (!replayable(config.data)) return false;
+  const method = (config.method ?? 'get').toUpperCase();
+  if (methods.has(method)) return true;
+  const key = config.headers?.get?.('Idempotency-Key');
+  return key !== undefined && key !== null && key !== '' && key !== false;
+}
+
+/** The built-in verdict for one failed attempt: a reason to retry, or undefined. */
+export function defaultVerdict(error: unknown, config: InternalAxiosRequestConfig, policy: RetryPolicy): RetryReason | undefined {
+  const reason = failureReason(error, policy.statuses);
+  return reason !== undefined && isIdempotent(config, policy.methods) ? reason : undefined;
+}

@@ -1,0 +1,46 @@
+/** A header value as axios hands it over. */
+export type HeaderValue = string | string[] | number | boolean | null | undefined;
+
+/** First value of a possibly repeated header, as a trimmed string. */
+export function headerText(value: HeaderValue): string | undefined {
+  if (Array.isArray(value)) return headerText(value[0]);
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return text === '' ? undefined : text;
+}
+
+// An IMF-fixdate or one of the obsolete formats RFC 9110 still asks recipients to accept; all name a weekday.
+const HTTP_DATE = /^[A-Za-z]{3,9},? /;
+
+/**
+ * Parses Retry-After (RFC 9110 §10.2.3) into a delay in ms: delta-seconds or an HTTP-date.
+ * `0` and dates in the past mean "now" (0); anything unparseable is `undefined` (ignored, never thrown).
+ *
+ * @example parseRetryAfter('120') // 120000
+ * @example parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:27:00 GMT')) // 60000
+ */
+export function parseRetryAfter(value: HeaderValue, now: number = Date.now()): number | undefined {
+  const text = headerText(value);
+  if (text === undefined || text.length > 64) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
+  if (!HTTP_DATE.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** A delay the server named, and the header that named it. */
+export interface ServerDelay {
+  readonly delayMs: number;
+  readonly source: string;
+}
+
+/** Reads a header from axios' AxiosHeaders or a plain object, case-insensitively. */
+export function getHeader(headers: unknown, name: string): HeaderValue {
+  if (headers === null || typeof headers !== 'object') return undefined;
+  const getter = (headers as { get?: (n: string) => unknown }).get;
+  if (typeof getter === 'function') return getter.call(headers, name) as HeaderValue;
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === lower) return value as HeaderValue;
+  return undefined;
+}

@@ -1,0 +1,134 @@
+import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
+import type Bottleneck from 'bottleneck';
+
+/** How a computed backoff is randomised. `full` (default) draws uniformly from `[0, cap]`. */
+export type Jitter = 'full' | 'equal' | 'none';
+
+/** Why the default policy considers a failed attempt retryable. */
+export type RetryReason = 'status' | 'network' | 'timeout';
+
+/**
+ * A retry budget: retries may spend at most `ratio` of the logical requests made, plus a `reserve`,
+ * so a dead API sees a trickle instead of `retries ×` its normal load (gRPC / Finagle style).
+ */
+export interface RetryBudgetOptions {
+  /** Tokens each logical request deposits; one retry costs one token. Default 0.1 (≤ 10% extra load). */
+  ratio?: number;
+  /** Tokens available at start, so a quiet client can still retry. Default 10. */
+  reserve?: number;
+  /** Upper bound on banked tokens, so a long healthy run cannot bank a storm. Default 100. */
+  max?: number;
+}
+
+/** What `shouldRetry` is asked about. Read-only. */
+export interface RetryDecisionContext {
+  readonly error: AxiosError;
+  /** 1-based number of the attempt that just failed. */
+  readonly attempt: number;
+  /** The built-in verdict (status, network error or timeout, for an idempotent request). */
+  readonly retryable: boolean;
+  /** Why the built-in policy would retry; undefined when it would not. */
+  readonly reason: RetryReason | undefined;
+  readonly config: InternalAxiosRequestConfig;
+}
+
+/** What `onRetry` is told before a retry waits. Read-only. */
+export interface RetryEvent {
+  readonly error: AxiosError;
+  /** 1-based number of the attempt that just failed; the retry is attempt + 1. */
+  readonly attempt: number;
+  /** How long the retry waits before it may be dispatched. */
+  readonly delayMs: number;
+  /** `retry-after` when the server named the delay, else the failure class. */
+  readonly reason: RetryReason | 'retry-after';
+  readonly config: InternalAxiosRequestConfig;
+}
+
+/** Retry options. Every field is optional; see `RETRY_DEFAULTS`. */
+export interface RetryOptions {
+  /** Attempts after the first. Default 3. */
+  retries?: number;
+  /** First backoff cap in ms; doubles per retry. Default 300. */
+  baseDelay?: number;
+  /** Upper bound of any computed backoff in ms. Default 20 000. */
+  maxDelay?: number;
+  /** Default `'full'`. */
+  jitter?: Jitter;
+  /** Response statuses worth retrying. Default 408, 425, 429, 500, 502, 503, 504. */
+  statuses?: readonly number[];
+  /** Methods retried without an `Idempotency-Key` header. Default GET HEAD OPTIONS PUT DELETE. */
+  methods?: readonly string[];
+  /** Longest server-named delay (Retry-After) honoured, in ms; beyond it the request fails fast. Default 60 000. */
+  maxRetryAfter?: number;
+  /** Retry budget shared by all requests of this attach(); `false` disables it. */
+  budget?: RetryBudgetOptions | false;
+  /** Replaces the built-in verdict. Cannot exceed `retries`, the budget, the deadline, or retry a cancel. */
+  shouldRetry?: (context: RetryDecisionContext) => boolean | Promise<boolean>;
+  /** Called before each retry waits. A throw rejects the request with that error. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** Told when a server-named delay closes the limiter's pause gate. */
+export interface PauseEvent {
+  /** Epoch ms until which no attempt of this limiter is dispatched. */
+  readonly until: number;
+  readonly delayMs: number;
+  readonly status: number;
+  /** The header that named the delay. */
+  readonly source: string;
+}
+
+/** Any bottleneck constructor option (`maxConcurrent`, `minTime`, `reservoir`, `id`, `datastore`…). */
+export type LimiterOptions = Bottleneck.ConstructorOptions;
+
+/** Options of `attach()`. */
+export interface SteadyOptions {
+  /** Retry policy; `false` turns retries off for the instance. */
+  retry?: RetryOptions | false;
+  /** Bottleneck options, or a Bottleneck you own (share it between instances to share the limit). */
+  limiter?: LimiterOptions | Bottleneck;
+  /** Bound in ms on a whole logical request: queue, attempts and waits. Default: none. */
+  deadline?: number;
+  /** Called when a 429/503 with a server-named delay pauses the limiter. */
+  onPause?: (event: PauseEvent) => void;
+}
+
+/** Per-request options, passed as `config.steady`. Input only: axios-steady never writes here. */
+export interface SteadyRequestOptions {
+  /** `false` sends this request once; an object overrides the instance's retry options. */
+  retry?: Omit<RetryOptions, 'budget'> | false;
+  /** Overrides the instance deadline; `false` removes it. */
+  deadline?: number | false;
+  /** Limiter priority 0 (first) to 9; default 5. Retries go one step ahead. */
+  priority?: number;
+}
+
+/** One attempt of a logical request. */
+export interface Attempt {
+  /** 1-based. */
+  readonly attempt: number;
+  readonly status?: number;
+  readonly code?: string;
+  readonly message?: string;
+  /** ms from the start of the logical request until this attempt settled. */
+  readonly elapsedMs: number;
+  /** Wait before the next attempt, when there was one. */
+  readonly delayMs?: number;
+}
+
+/** What axios-steady did for one logical request; read it with `steadyInfo(responseOrError)`. */
+export interface SteadyInfo {
+  readonly attempts: readonly Attempt[];
+  readonly retries: number;
+  readonly elapsedMs: number;
+  /** Why no further attempt was made, when the request failed. */
+  readonly stoppedBy?: 'not-retryable' | 'retries' | 'budget' | 'retry-after-too-long' | 'deadline' | 'canceled' | 'disabled';
+}
+
+// Only the request config is augmented, and only as input. What happened is read with steadyInfo().
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** axios-steady per-request options (input only). */
+    steady?: SteadyRequestOptions;
+  }
+}
