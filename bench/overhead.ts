@@ -3,7 +3,8 @@
 import axios, { type AxiosInstance } from 'axios';
 import { fork } from 'node:child_process';
 import http from 'node:http';
-import { attach, type SteadyOptions } from '../src/index.js';
+// The built package (npm run build), as users get it; not the TypeScript sources.
+import { attach, type SteadyOptions } from 'axios-steady';
 import { median, pool } from './lib/stats.js';
 
 export interface OverheadRow {
