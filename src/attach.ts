@@ -61,16 +61,20 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
   };
   const plan: RequestPlan = { retry, deadline: o.deadline, priority: 5 };
 
-  const requestId = instance.interceptors.request.use((config: InternalAxiosRequestConfig) => {
-    const current = config.adapter as Marked | undefined;
-    // A config re-sent from error.config already carries our adapter: wrap what it wrapped.
-    const inner = current?.[ADAPTER] ?? axios.getAdapter(current ?? instance.defaults.adapter ?? axios.defaults.adapter, config);
-    const adapter: Marked = steadyAdapter(ctx, planRequest(plan, config.steady), inner);
-    adapter[ADAPTER] = inner;
-    config.adapter = adapter;
-    return config;
-    // synchronous: axios keeps its synchronous request path; an async interceptor costs a promise hop.
-  }, undefined, { synchronous: true });
+  const requestId = instance.interceptors.request.use(
+    (config: InternalAxiosRequestConfig) => {
+      const current = config.adapter as Marked | undefined;
+      // A config re-sent from error.config already carries our adapter: wrap what it wrapped.
+      const inner = current?.[ADAPTER] ?? axios.getAdapter(current ?? instance.defaults.adapter ?? axios.defaults.adapter, config);
+      const adapter: Marked = steadyAdapter(ctx, planRequest(plan, config.steady), inner);
+      adapter[ADAPTER] = inner;
+      config.adapter = adapter;
+      return config;
+      // synchronous: axios keeps its synchronous request path; an async interceptor costs a promise hop.
+    },
+    undefined,
+    { synchronous: true },
+  );
   attached.add(instance);
 
   let detached = false;

@@ -19,3 +19,23 @@ export type {
   SteadyOptions,
   SteadyRequestOptions,
 } from './types.js';
+export { paginate, collect } from './paginate/paginate.js';
+export { linkHeader } from './paginate/strategies/link-header.js';
+export { cursor, type CursorOptions } from './paginate/strategies/cursor.js';
+export { nextUrl, type NextUrlOptions } from './paginate/strategies/next-url.js';
+export { pageNumber, type PageNumberOptions } from './paginate/strategies/page-number.js';
+export { offset, type OffsetOptions } from './paginate/strategies/offset.js';
+export { parseLinkHeader, type Link } from './paginate/link-header.js';
+export { defaultItems, ITEM_KEYS } from './paginate/items.js';
+export { PaginationError, type PaginationErrorCode } from './errors.js';
+export type {
+  Checkpoint,
+  Page,
+  PageContext,
+  PagePlan,
+  PageParams,
+  PageRequest,
+  PaginateOptions,
+  Progress,
+  Strategy,
+} from './paginate/types.js';

@@ -24,7 +24,12 @@ export function dispatch<T>(limiter: Bottleneck, state: LimiterState, task: () =
   return options.notBefore === undefined ? route() : sleep(options.notBefore - Date.now(), signal).then(route);
 }
 
-async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: () => Promise<T>, { signal, priority }: DispatchOptions): Promise<T> {
+async function viaBottleneck<T>(
+  limiter: Bottleneck,
+  state: LimiterState,
+  task: () => Promise<T>,
+  { signal, priority }: DispatchOptions,
+): Promise<T> {
   await state.gate.wait(signal);
   const job = limiter.schedule({ priority }, async (): Promise<Outcome<T>> => {
     try {

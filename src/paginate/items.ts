@@ -1,0 +1,19 @@
+import type { AxiosResponse } from 'axios';
+
+/** Where the default item reader looks, in this order, when the body is an object. */
+export const ITEM_KEYS = ['items', 'data', 'results', 'records', 'value', 'entries'] as const;
+
+/**
+ * The default item reader: the body itself when it is an array, else the first array under
+ * `items`, `data`, `results`, `records`, `value` (OData), `entries`. `undefined` when none is found.
+ */
+export function defaultItems<T>(response: AxiosResponse): T[] | undefined {
+  const body: unknown = response.data;
+  if (Array.isArray(body)) return body as T[];
+  if (typeof body !== 'object' || body === null) return undefined;
+  for (const key of ITEM_KEYS) {
+    const value = (body as Record<string, unknown>)[key];
+    if (Array.isArray(value)) return value as T[];
+  }
+  return undefined;
+}

@@ -1,0 +1,207 @@
+import { isAxiosError, isCancel, type AxiosInstance, type AxiosResponse } from 'axios';
+import { steadyInfo } from '../adapter.js';
+import { PaginationError } from '../errors.js';
+import { defaultItems } from './items.js';
+import { startRequest, walkOptions, type WalkOptions } from './options.js';
+import type { Checkpoint, Page, PageContext, PageRequest, PaginateOptions } from './types.js';
+import { absoluteUrl, followable, requestKey } from './url.js';
+
+interface Fetched<T> extends PageContext<T> {
+  readonly items: T[];
+  readonly url: URL;
+}
+
+/**
+ * Walks the pages of a paginated API, lazily: a page is fetched when the loop asks for it, except that
+ * with a known total up to `concurrency` pages are fetched ahead (and never more). Every page request goes
+ * through `api`, so an attached instance retries and throttles it. Stops with a {@link PaginationError}
+ * whose checkpoint resumes exactly at the first page not yielded.
+ *
+ * @example
+ * for await (const page of paginate.pages(api, { url: '/items', params: { per_page: 100 } }, { strategy: linkHeader() })) {
+ *   await save(page.items, page.checkpoint);
+ * }
+ */
+export async function* pages<T = unknown>(
+  api: AxiosInstance,
+  target: string | PageRequest,
+  options?: PaginateOptions<T>,
+): AsyncGenerator<Page<T>, void, undefined> {
+  const o = walkOptions(options);
+  const { strategy } = o;
+  const first = strategy.first(startRequest(target));
+  const origin = absoluteUrl(api, first, o.config).origin;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(o.signal?.reason);
+  if (o.signal?.aborted) onAbort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const started = Date.now();
+  const seen = new Set<string>();
+  let requests = 0;
+  let pagesDone = o.resume?.pages ?? 0;
+  let itemsDone = o.resume?.items ?? 0;
+  let retries = 0;
+  const runStartPages = pagesDone;
+  const checkpointAt = (next: PageRequest | null): Checkpoint | null =>
+    next ? { version: 1, strategy: strategy.name, next, pages: pagesDone, items: itemsDone } : null;
+
+  /** Resolves and vets a request before it is sent: origin, scheme, loop. */
+  const vet = (request: PageRequest, from: URL | undefined): { request: PageRequest; url: URL } => {
+    const linked = from !== undefined && /^[a-z][a-z0-9+.-]*:|^\/\//i.test(request.url);
+    const url = linked
+      ? followable(request.url, from, origin, o.allowOrigins, checkpointAt(request), [])
+      : followable(absoluteUrl(api, request, o.config).href, new URL(origin), origin, o.allowOrigins, checkpointAt(request), []);
+    const key = requestKey(url);
+    if (seen.has(key))
+      throw new PaginationError(
+        'LOOP',
+        `the next page repeats a request already made (${url.href}); the API is looping`,
+        [],
+        checkpointAt(request),
+      );
+    seen.add(key);
+    return { request: linked ? { url: url.href } : request, url };
+  };
+
+  const fetchPage = async (request: PageRequest, url: URL, index: number): Promise<Fetched<T>> => {
+    if (++requests > o.maxRequests)
+      throw new PaginationError(
+        'MAX_REQUESTS',
+        `more than ${o.maxRequests} page requests; raise maxRequests if the API is really this long`,
+        [],
+        checkpointAt(request),
+      );
+    let response: AxiosResponse;
+    try {
+      const absolute = /^[a-z][a-z0-9+.-]*:/i.test(request.url);
+      response = await api.request({
+        ...o.config,
+        url: request.url,
+        params: request.params,
+        signal: controller.signal,
+        ...(absolute && { allowAbsoluteUrls: true }),
+      });
+    } catch (error) {
+      const aborted = controller.signal.aborted || isCancel(error);
+      throw new PaginationError(
+        aborted ? 'ABORTED' : 'PAGE_FAILED',
+        aborted ? 'aborted' : `page ${url.href} failed: ${isAxiosError(error) ? error.message : String(error)}`,
+        [],
+        checkpointAt(request),
+        { cause: error },
+      );
+    }
+    retries += steadyInfo(response)?.retries ?? 0;
+    const items = o.items ? o.items(response) : defaultItems<T>(response);
+    if (!Array.isArray(items))
+      throw new PaginationError(
+        'ITEMS_NOT_FOUND',
+        `no item array in the response of ${url.href}; pass an items() option`,
+        [],
+        checkpointAt(request),
+      );
+    return { request, response, items: [...items], index, url };
+  };
+
+  let totalPages: number | undefined;
+  let totalItems: number | undefined;
+  /** Applies the caps, counts, reports progress; returns the page to yield and whether the walk is done. */
+  const account = (page: Fetched<T>, next: PageRequest | null): { page: Page<T>; done: boolean; error?: PaginationError } => {
+    const room = o.maxItems - (itemsDone - (o.resume?.items ?? 0));
+    const items = page.items.length > room ? page.items.slice(0, room) : page.items;
+    pagesDone++;
+    itemsDone += items.length;
+    const capped = items.length >= room || pagesDone - runStartPages >= o.maxPages;
+    const elapsedMs = Date.now() - started;
+    const ran = pagesDone - runStartPages;
+    const left = totalPages === undefined ? undefined : Math.max(0, totalPages - pagesDone);
+    o.onProgress?.(
+      Object.freeze({
+        pages: pagesDone,
+        items: itemsDone,
+        totalPages,
+        totalItems,
+        retries,
+        elapsedMs,
+        ...(left !== undefined && { etaMs: Math.round((elapsedMs / ran) * left) }),
+      }),
+    );
+    const done = capped || next === null;
+    const mismatch = next === null && !capped && o.checkTotal && totalItems !== undefined && itemsDone !== totalItems;
+    return {
+      page: { items, response: page.response, index: page.index, checkpoint: done ? null : checkpointAt(next) },
+      done,
+      // Raised after this last page is yielded, so its items are not lost.
+      ...(mismatch && {
+        error: new PaginationError('TOTAL_MISMATCH', `the API stated ${totalItems} items, ${itemsDone} were collected`, [], null),
+      }),
+    };
+  };
+
+  // A page fetched ahead fails when it is its turn: its checkpoint must count what was yielded by then.
+  const restamp = (error: unknown): never => {
+    if (!(error instanceof PaginationError) || error.checkpoint === null) throw error;
+    throw new PaginationError(error.code, error.message.replace(/^axios-steady: /, ''), [], checkpointAt(error.checkpoint.next), {
+      cause: error.cause,
+    });
+  };
+  const inflight = new Map<number, Promise<Fetched<T>>>();
+  try {
+    let { request, url } = vet(o.resume?.next ?? first, undefined);
+    let page = await fetchPage(request, url, 0);
+    totalItems = strategy.totalItems?.(page);
+    const plan = strategy.plan?.(page);
+    if (plan) {
+      totalPages = pagesDone + 1 + plan.remaining;
+      const last = Math.min(plan.remaining, o.maxPages - 1);
+      const nextOf = (i: number) => (i < plan.remaining ? plan.request(i + 1) : null);
+      const fetchPlanned = async (i: number): Promise<Fetched<T>> => {
+        const target = vet(plan.request(i), undefined);
+        const got = await fetchPage(target.request, target.url, i);
+        // A short planned page (the API served fewer than it said) is completed, so no item is skipped.
+        for (let r = plan.rest && i < plan.remaining ? plan.rest(got.request, got.items.length) : null; r;) {
+          const more = await fetchPage(vet(r, undefined).request, target.url, i);
+          if (more.items.length === 0) break;
+          got.items.push(...more.items);
+          r = plan.rest?.(got.request, got.items.length) ?? null;
+        }
+        return got;
+      };
+      let launched = 0;
+      const launch = () => {
+        while (launched < last && inflight.size < o.concurrency) {
+          const p = fetchPlanned(++launched);
+          p.catch(() => undefined); // awaited in order below; never an unhandled rejection
+          inflight.set(launched, p);
+        }
+      };
+      launch();
+      let step = account(page, nextOf(0));
+      for (let i = 1; ; i++) {
+        yield step.page;
+        if (step.error) throw step.error;
+        if (step.done || i > last) return;
+        launch();
+        page = await (inflight.get(i) as Promise<Fetched<T>>).catch(restamp);
+        inflight.delete(i);
+        launch();
+        step = account(page, nextOf(i));
+      }
+    }
+    for (;;) {
+      const next = strategy.next(page);
+      const step = account(page, next);
+      yield step.page;
+      if (step.error) throw step.error;
+      if (step.done || next === null) return;
+      // Vetted before it is sent: a loop or a foreign link never reaches the network.
+      ({ request, url } = vet(next, page.url));
+      page = await fetchPage(request, url, page.index + 1);
+    }
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    // break, return or a failure: cancel what is still in flight; nothing is fetched after the loop ends.
+    if (inflight.size > 0) controller.abort();
+  }
+}

@@ -1,0 +1,41 @@
+import type { AxiosInstance } from 'axios';
+import { PaginationError } from '../errors.js';
+import { pages } from './iterator.js';
+import type { PageRequest, PaginateOptions } from './types.js';
+
+/**
+ * Every item of a paginated API, lazily, in order, each once. `break` stops fetching.
+ *
+ * @example
+ * for await (const issue of paginate<Issue>(api, '/repos/o/r/issues', { strategy: linkHeader() })) console.log(issue.title);
+ */
+async function* paginateItems<T = unknown>(
+  api: AxiosInstance,
+  target: string | PageRequest,
+  options?: PaginateOptions<T>,
+): AsyncGenerator<T, void, undefined> {
+  for await (const page of pages<T>(api, target, options)) yield* page.items;
+}
+
+/** {@link paginateItems} with `.pages` for the page-level iterator (items, response, checkpoint). */
+export const paginate: typeof paginateItems & { pages: typeof pages } = Object.assign(paginateItems, { pages });
+
+/**
+ * Collects every item into an array. On failure rejects with a {@link PaginationError} that carries every
+ * item fetched before the failing page (`.items`) and a `.checkpoint`; pass it as `resume` to continue:
+ * the two parts concatenate to the full set.
+ *
+ * @example
+ * const all = await collect<Item>(api, '/items', { strategy: pageNumber({ totalPages: (r) => r.data.pages }), concurrency: 8 });
+ */
+export async function collect<T = unknown>(api: AxiosInstance, target: string | PageRequest, options?: PaginateOptions<T>): Promise<T[]> {
+  const items: T[] = [];
+  try {
+    for await (const page of pages<T>(api, target, options)) for (const item of page.items) items.push(item);
+  } catch (error) {
+    if (error instanceof PaginationError)
+      throw new PaginationError(error.code, error.message.replace(/^axios-steady: /, ''), items, error.checkpoint, { cause: error.cause });
+    throw error;
+  }
+  return items;
+}

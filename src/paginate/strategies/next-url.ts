@@ -1,0 +1,27 @@
+import type { AxiosResponse } from 'axios';
+import { invalid } from '../../options.js';
+import type { Strategy } from '../types.js';
+
+/** Options of {@link nextUrl}. */
+export interface NextUrlOptions {
+  /** Reads the next page's URL (absolute or relative) from a response; null/undefined/'' ends the walk. */
+  next: (response: AxiosResponse) => string | null | undefined;
+}
+
+/**
+ * A next-page URL in the body: DRF `next`, HAL `_links.next.href`, JSON:API `links.next`,
+ * OData `@odata.nextLink`. Relative URLs resolve against the page that named them.
+ *
+ * @example nextUrl({ next: (res) => res.data.next })
+ */
+export function nextUrl(options: NextUrlOptions): Strategy {
+  if (typeof options?.next !== 'function') invalid('nextUrl.next', options?.next, 'a function');
+  return {
+    name: 'nextUrl',
+    first: (request) => request,
+    next: ({ response }) => {
+      const url = options.next(response);
+      return typeof url === 'string' && url !== '' ? { url } : null;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import type { AxiosRequestConfig, AxiosResponse } from 'axios';
+
+/** Query parameters of one page request. */
+export type PageParams = Readonly<Record<string, string | number | boolean>>;
+
+/** One page request: a URL (relative to the instance's baseURL, or absolute) and its query parameters. */
+export interface PageRequest {
+  readonly url: string;
+  readonly params?: PageParams;
+}
+
+/** A fetched page, as strategies see it. */
+export interface PageContext<T = unknown> {
+  readonly request: PageRequest;
+  readonly response: AxiosResponse;
+  readonly items: readonly T[];
+  /** 0-based number of this page in the walk (after a resume, counting from the resumed page). */
+  readonly index: number;
+}
+
+/** The rest of the walk when the first page tells how many pages there are; enables parallel fetching. */
+export interface PagePlan {
+  /** Pages after the first one. */
+  readonly remaining: number;
+  /** The request for page `index` (1 = the page after the first). */
+  request(index: number): PageRequest;
+  /** Items a planned page holds (all but the last); a shorter page is completed with `rest()`. */
+  readonly pageSize?: number;
+  /** The request for the items a short planned page did not return (offset paging only). */
+  rest?(request: PageRequest, received: number): PageRequest | null;
+}
+
+/**
+ * How to walk one API's pages. The built-in factories return these; write your own against the same
+ * interface. Strategies are pure: they only compute requests from responses.
+ */
+export interface Strategy {
+  /** Recorded in checkpoints; a checkpoint is only resumed by a strategy of the same name. */
+  readonly name: string;
+  /** The first request; a strategy may add its parameters (page=1, offset=0, limit). */
+  first(request: PageRequest): PageRequest;
+  /** The request after this page, or null when this was the last page. */
+  next(page: PageContext): PageRequest | null;
+  /** When the first page states the total: the rest of the walk, fetched in parallel. */
+  plan?(first: PageContext): PagePlan | undefined;
+  /** Total items of the whole collection, when the API states it. */
+  totalItems?(page: PageContext): number | undefined;
+}
+
+/** Where to resume a walk: JSON-serializable, safe to write to a file. */
+export interface Checkpoint {
+  readonly version: 1;
+  readonly strategy: string;
+  /** The first request not yet yielded. */
+  readonly next: PageRequest;
+  /** Pages and items yielded before this point, over all resumed runs. */
+  readonly pages: number;
+  readonly items: number;
+}
+
+/** Told after every page. Read-only. */
+export interface Progress {
+  readonly pages: number;
+  readonly items: number;
+  readonly totalPages?: number;
+  readonly totalItems?: number;
+  /** Retries spent on pages so far (needs attach()). */
+  readonly retries: number;
+  readonly elapsedMs: number;
+  /** Estimated ms to go, when the total is known. */
+  readonly etaMs?: number;
+}
+
+/** Options of paginate(), paginate.pages() and collect(). */
+export interface PaginateOptions<T> {
+  /** How to find the next page. Default: `linkHeader()`. */
+  strategy?: Strategy;
+  /** Where the items are in a response. Default: see `defaultItems`. */
+  items?: (response: AxiosResponse) => readonly T[];
+  /** Stop (without error) after this many items. */
+  maxItems?: number;
+  /** Stop (without error) after this many pages. */
+  maxPages?: number;
+  /** Safety cap: more requests than this is an error (`MAX_REQUESTS`). Default 10 000. */
+  maxRequests?: number;
+  /** Pages fetched at once when the total is known. Default 4. */
+  concurrency?: number;
+  /** Origins (e.g. `https://api2.example.com`) a next link may point at besides the first request's. */
+  allowOrigins?: readonly string[];
+  onProgress?: (progress: Progress) => void;
+  signal?: AbortSignal;
+  /** A checkpoint from an earlier run (PaginationError.checkpoint or a page's checkpoint). */
+  resume?: Checkpoint;
+  /** Report a stated total that differs from what was collected as `TOTAL_MISMATCH`. Default true. */
+  checkTotal?: boolean;
+  /** Extra axios config for every page request (headers, timeout, steady options…). */
+  config?: Omit<AxiosRequestConfig, 'url' | 'params' | 'signal'>;
+}
+
+/** One page as paginate.pages() yields it. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly response: AxiosResponse;
+  readonly index: number;
+  /** Resumes after this page; null when it was the last. */
+  readonly checkpoint: Checkpoint | null;
+}
