@@ -57,6 +57,12 @@ export async function runOverhead(quick: boolean): Promise<OverheadRow[]> {
   const base = median(samples.get('bare axios') ?? []);
   return contenders.map(([name]) => {
     const s = samples.get(name) ?? [];
-    return { contender: name, medianRps: Math.round(median(s)), minRps: Math.round(Math.min(...s)), maxRps: Math.round(Math.max(...s)), ratio: median(s) / base };
+    return {
+      contender: name,
+      medianRps: Math.round(median(s)),
+      minRps: Math.round(Math.min(...s)),
+      maxRps: Math.round(Math.max(...s)),
+      ratio: median(s) / base,
+    };
   });
 }

@@ -2,7 +2,7 @@ import { isAxiosError, isCancel, type AxiosInstance, type AxiosResponse } from '
 import { steadyInfo } from '../adapter.js';
 import { PaginationError } from '../errors.js';
 import { defaultItems } from './items.js';
-import { startRequest, walkOptions, type WalkOptions } from './options.js';
+import { startRequest, walkOptions } from './options.js';
 import type { Checkpoint, Page, PageContext, PageRequest, PaginateOptions } from './types.js';
 import { absoluteUrl, followable, requestKey } from './url.js';
 
