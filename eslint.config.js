@@ -19,6 +19,6 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**', 'bench/**', 'examples/**', 'test/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },
 );

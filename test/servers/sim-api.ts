@@ -165,7 +165,9 @@ export async function startSimApi(options: SimOptions = {}): Promise<SimApi> {
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     let settled = false;
     const settle = () => {
-      if (!settled) ((settled = true), stats.inFlight--);
+      if (settled) return;
+      settled = true;
+      stats.inFlight--;
     };
     res.on('close', settle);
     handle(req, res).catch((error: unknown) => send(res, 500, { error: String(error) }));
