@@ -17,7 +17,8 @@ const { values: args } = parseArgs({
   },
 });
 
-const field = (path: string) => (res: AxiosResponse) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], res.data) as never;
+const field = (path: string) => (res: AxiosResponse) =>
+  path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], res.data) as never;
 const strategies: Record<string, () => Strategy> = {
   link: () => linkHeader(),
   cursor: () => cursor({ param: 'cursor', next: field('next_cursor') }),
@@ -45,21 +46,28 @@ async function main(): Promise<number> {
   const api = axios.create({ baseURL: target.origin, timeout: 10_000 });
   let pauses = 0;
   const steady = attach(api, { limiter: { maxConcurrent: 4 }, onPause: () => pauses++ });
-  const bar = new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} pages | {items} items | {retries} retries | {pauses} pauses | ETA {eta_formatted}', hideCursor: true });
+  const bar = new SingleBar({
+    format: ' {bar} {percentage}% | {value}/{total} pages | {items} items | {retries} retries | {pauses} pauses | ETA {eta_formatted}',
+    hideCursor: true,
+  });
   bar.start(1, 0, { items: 0, retries: 0, pauses: 0 });
   const started = Date.now();
   let items: unknown[] = [];
   let failure: unknown;
   try {
-    items = await collect(api, { url: target.pathname + target.search }, {
-      strategy: makeStrategy(),
-      concurrency: Number(args.concurrency),
-      ...(args['max-pages'] && { maxPages: Number(args['max-pages']) }),
-      onProgress: (p) => {
-        bar.setTotal(p.totalPages ?? p.pages + 1);
-        bar.update(p.pages, { items: p.items, retries: steady.stats().retries, pauses });
+    items = await collect(
+      api,
+      { url: target.pathname + target.search },
+      {
+        strategy: makeStrategy(),
+        concurrency: Number(args.concurrency),
+        ...(args['max-pages'] && { maxPages: Number(args['max-pages']) }),
+        onProgress: (p) => {
+          bar.setTotal(p.totalPages ?? p.pages + 1);
+          bar.update(p.pages, { items: p.items, retries: steady.stats().retries, pauses });
+        },
       },
-    });
+    );
   } catch (error) {
     failure = error;
     if (error instanceof PaginationError) items = error.items;
@@ -80,7 +88,9 @@ async function main(): Promise<number> {
       `429 responses     ${stats.rateLimited}`,
       `limiter pauses    ${stats.pauses}`,
       `time              ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      ...(failure ? [`stopped by        ${failure instanceof PaginationError ? `${failure.code}: ${failure.message}` : String(failure)}`] : []),
+      ...(failure
+        ? [`stopped by        ${failure instanceof PaginationError ? `${failure.code}: ${failure.message}` : String(failure)}`]
+        : []),
     ].join('\n'),
   );
   return complete ? 0 : 1;
