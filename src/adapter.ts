@@ -7,6 +7,9 @@ import { backoffDelay } from './retry/backoff.js';
 import type { RetryBudget } from './retry/budget.js';
 import { defaultVerdict } from './retry/policy.js';
 import { serverDelay } from './retry/server-delay.js';
+import { getHeader, parseRetryAfter } from './retry/retry-after.js';
+import { parseRateLimit } from './limit/ratelimit-headers.js';
+import type { QuotaEvent } from './limit/quota.js';
 import type { Attempt, PauseEvent, SteadyInfo } from './types.js';
 
 /** Counters of one attach(), read through `steady.stats()`. */
@@ -26,6 +29,9 @@ export interface SteadyContext {
   readonly budget: RetryBudget | undefined;
   readonly counters: Counters;
   readonly onPause: ((event: PauseEvent) => void) | undefined;
+  readonly onQuota: ((event: QuotaEvent) => void) | undefined;
+  /** Whether this attach() feeds and obeys the limiter's quota tracker (`quota: false` turns it off). */
+  readonly learnQuota: boolean;
 }
 
 const PAUSING = new Set([429, 503]);
@@ -95,16 +101,23 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
     ctx.budget?.deposit();
     let notBefore: number | undefined;
     let priority = plan.priority;
+    let seq = -1;
+    const send = () => {
+      ctx.counters.attempts++;
+      if (ctx.learnQuota) seq = ctx.state.quota.take();
+      return inner(attemptConfig);
+    };
     try {
       for (let attempt = 1; ; attempt++) {
         let error: unknown;
         try {
-          const response = await dispatch(ctx.limiter, ctx.state, () => (ctx.counters.attempts++, inner(attemptConfig)), {
+          const response = await dispatch(ctx.limiter, ctx.state, send, {
             priority,
             signal: link.signal,
             notBefore,
           });
           if (response.config !== config) response.config = config;
+          if (ctx.learnQuota) learnQuota(ctx, seq, response);
           attempts.push({ attempt, status: response.status, elapsedMs: Date.now() - started });
           finish();
           return response;
@@ -119,6 +132,7 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
         }
         if (error.config && error.config !== config) error.config = config;
         if (error.response && error.response.config !== config) error.response.config = config;
+        if (ctx.learnQuota && error.response) learnQuota(ctx, seq, error.response);
         const status = error.response?.status;
         attempts.push({
           attempt,
@@ -176,6 +190,17 @@ async function nextDelay(
   const delayMs = named ? named.delayMs : backoffDelay(attempt, policy);
   policy.onRetry?.(Object.freeze({ error, attempt, delayMs, reason: named ? 'retry-after' : (reason ?? 'status'), config }));
   return { delayMs };
+}
+
+/** Feeds a response's rate-limit headers (or its 429) to the limiter's quota tracker. */
+function learnQuota(ctx: SteadyContext, seq: number, response: AxiosResponse): void {
+  const now = Date.now();
+  const report = parseRateLimit(response.headers, now);
+  const retryAfter = response.status === 429 && !report ? parseRetryAfter(getHeader(response.headers, 'retry-after'), now) : undefined;
+  const changed = ctx.state.quota.observe(report, seq, response.status, retryAfter, now);
+  if (!changed) return;
+  ctx.state.gate.changed();
+  ctx.onQuota?.(changed);
 }
 
 function pauseLimiter(ctx: SteadyContext, delayMs: number, status: number, source: string): void {

@@ -4,6 +4,7 @@ import { steadyAdapter, type Counters, type SteadyContext } from './adapter.js';
 import { createLimiter, stateOf } from './limit/limiter.js';
 import { checkSteadyOptions, normalizeBudget, normalizeRetry, planRequest, RETRY_DEFAULTS, type RequestPlan } from './options.js';
 import { RetryBudget } from './retry/budget.js';
+import type { QuotaState } from './limit/quota.js';
 import type { SteadyOptions } from './types.js';
 
 /** Counters since attach(), plus the limiter's live load. */
@@ -26,6 +27,8 @@ export interface Steady {
   stats(): SteadyStats;
   /** Holds every attempt of this limiter for `ms` (as a 429 with Retry-After would). */
   pause(ms: number): void;
+  /** What the limiter has learned about the API's quota, or undefined when nothing was stated. */
+  quota(): QuotaState | undefined;
 }
 
 const ADAPTER = Symbol('axios-steady.inner-adapter');
@@ -58,7 +61,11 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     budget: budgetPolicy ? new RetryBudget(budgetPolicy) : undefined,
     counters: { requests: 0, attempts: 0, retries: 0, failures: 0, rateLimited: 0, pauses: 0 },
     onPause: o.onPause,
+    onQuota: o.onQuota,
+    learnQuota: o.quota !== false,
   };
+  // A pause longer than the retry policy accepts is left to the 429 (fail fast), for quota pauses too.
+  if (retry) ctx.state.quota.maxPauseMs = Math.max(ctx.state.quota.maxPauseMs, retry.maxRetryAfter);
   const plan: RequestPlan = { retry, deadline: o.deadline, priority: 5 };
 
   const requestId = instance.interceptors.request.use(
@@ -90,6 +97,9 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     stats() {
       const { lane, gate } = ctx.state;
       return Object.freeze({ ...ctx.counters, running: lane.running, queued: lane.queued, pausedUntil: gate.isOpen() ? 0 : gate.until });
+    },
+    quota() {
+      return ctx.state.quota.state();
     },
     pause(ms) {
       if (!(Number.isFinite(ms) && ms >= 0)) throw new TypeError(`axios-steady: pause(ms) needs a finite number ≥ 0, got ${String(ms)}`);

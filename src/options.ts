@@ -144,8 +144,10 @@ export function normalizeBudget(input: unknown, path: string): BudgetPolicy | fa
 export function checkSteadyOptions(options: unknown): SteadyOptions {
   if (options === undefined) return {};
   if (!isPlainObject(options)) invalid('options', options, 'an object');
-  checkKeys('options', options, ['retry', 'limiter', 'deadline', 'onPause']);
+  checkKeys('options', options, ['retry', 'limiter', 'deadline', 'onPause', 'quota', 'onQuota']);
   const o = options as SteadyOptions;
+  if (o.quota !== undefined && typeof o.quota !== 'boolean') invalid('quota', o.quota, 'a boolean');
+  functionOption('onQuota', o.onQuota);
   if (o.deadline !== undefined) numberOption('deadline', o.deadline, 1);
   functionOption('onPause', o.onPause);
   return o;

@@ -1,5 +1,6 @@
 import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
 import type Bottleneck from 'bottleneck';
+import type { QuotaState } from './limit/quota.js';
 
 /** How a computed backoff is randomised. `full` (default) draws uniformly from `[0, cap]`. */
 export type Jitter = 'full' | 'equal' | 'none';
@@ -91,6 +92,13 @@ export interface SteadyOptions {
   deadline?: number;
   /** Called when a 429/503 with a server-named delay pauses the limiter. */
   onPause?: (event: PauseEvent) => void;
+  /**
+   * Learn the API's quota from its rate-limit headers (and from 429s) and stay under it: when what this
+   * limiter sent uses up the stated `remaining`, dispatch pauses until the window resets. Default true.
+   */
+  quota?: boolean;
+  /** Called when a response changes what is known about the quota. */
+  onQuota?: (event: QuotaState) => void;
 }
 
 /** Per-request options, passed as `config.steady`. Input only: axios-steady never writes here. */

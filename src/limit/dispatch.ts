@@ -35,7 +35,8 @@ async function viaBottleneck<T>(
     try {
       if (signal?.aborted) throw abortReason(signal);
       // The gate may have closed while this job sat in bottleneck's queue; hold the slot until it opens.
-      await state.gate.wait(signal);
+      // Re-check after every wait, then start in the same tick, so no other job slips in between.
+      while (!state.gate.isOpen()) await state.gate.wait(signal);
       return { ok: true, value: await task() };
     } catch (error) {
       // Settled, never thrown: a user's bottleneck "failed" listener must not turn this into a retry.

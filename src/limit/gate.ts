@@ -9,13 +9,21 @@ export class PauseGate {
   #until = 0;
   readonly #listeners = new Set<() => void>();
 
+  /** `hold` adds a second reason to stay closed (the quota tracker), asked on every check. */
+  constructor(private readonly hold: (now: number) => number | undefined = () => undefined) {}
+
   /** Epoch ms the gate stays closed until; 0 or a past time when open. */
   get until(): number {
-    return this.#until;
+    return Math.max(this.#until, this.hold(Date.now()) ?? 0);
   }
 
   isOpen(now: number = Date.now()): boolean {
-    return now >= this.#until;
+    return now >= this.#until && this.hold(now) === undefined;
+  }
+
+  /** Tells waiters something changed (a quota report arrived). */
+  changed(): void {
+    for (const listener of this.#listeners) listener();
   }
 
   /** Closes the gate until `until` (epoch ms). Returns false when it was already closed as long. */
@@ -41,6 +49,6 @@ export class PauseGate {
   /** Resolves once the gate is open; rejects promptly when the signal aborts. */
   async wait(signal?: AbortSignal): Promise<void> {
     // Loop: the gate may be extended while we sleep.
-    for (let now = Date.now(); !this.isOpen(now); now = Date.now()) await sleep(this.#until - now, signal);
+    for (let now = Date.now(); !this.isOpen(now); now = Date.now()) await sleep(Math.max(1, this.until - now), signal);
   }
 }

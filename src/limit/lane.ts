@@ -85,18 +85,21 @@ export class Lane {
   }
 
   #drain(): void {
-    if (this.queued === 0) return;
-    const now = Date.now();
-    if (!this.gate.isOpen(now)) {
-      // One timer for the whole lane, re-armed whenever the gate moves.
-      this.#disarm();
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.#drain();
-      }, this.gate.until - now);
-      return;
-    }
     while (this.queued > 0 && this.#hasRoom()) {
+      // Checked before every start: a start may spend the quota's last token and close the gate.
+      const now = Date.now();
+      if (!this.gate.isOpen(now)) {
+        // One timer for the whole lane, re-armed whenever the gate moves.
+        this.#disarm();
+        this.#timer = setTimeout(
+          () => {
+            this.#timer = undefined;
+            this.#drain();
+          },
+          Math.max(1, this.gate.until - now),
+        );
+        return;
+      }
       const entry = this.#next() as Entry;
       this.queued--;
       entry.signal?.removeEventListener('abort', entry.onAbort);

@@ -3,11 +3,13 @@ import { invalid, numberOption } from '../options.js';
 import type { LimiterOptions } from '../types.js';
 import { PauseGate } from './gate.js';
 import { Lane } from './lane.js';
+import { QuotaTracker } from './quota.js';
 
 /** What axios-steady keeps per Bottleneck instance; shared by every attach() given that instance. */
 export interface LimiterState {
   readonly gate: PauseGate;
   readonly lane: Lane;
+  readonly quota: QuotaTracker;
 }
 
 // Keyed by the user's limiter object, so two instances given one Bottleneck share one gate and one lane.
@@ -50,8 +52,9 @@ function maxConcurrentOf(limiter: Bottleneck): number | null {
 export function stateOf(limiter: Bottleneck): LimiterState {
   let state = states.get(limiter);
   if (state === undefined) {
-    const gate = new PauseGate();
-    state = { gate, lane: new Lane(gate, () => maxConcurrentOf(limiter)) };
+    const quota = new QuotaTracker();
+    const gate = new PauseGate((now) => quota.holdUntil(now));
+    state = { gate, lane: new Lane(gate, () => maxConcurrentOf(limiter)), quota };
     states.set(limiter, state);
   }
   return state;
