@@ -120,7 +120,10 @@ describe('QuotaTracker', () => {
     expect(state).toMatchObject({ limit: 5, remaining: 0, resetAt: now + 2000, source: '429' });
     expect(q.holdUntil(t)).toBe(now + 2000);
     t = now + 2000; // window 2: five go, the sixth is a probe, the seventh waits for the probe's answer
-    for (let i = 0; i < 5; i++) (expect(q.holdUntil(t)).toBeUndefined(), q.take(t));
+    for (let i = 0; i < 5; i++) {
+      expect(q.holdUntil(t)).toBeUndefined();
+      q.take(t);
+    }
     expect(q.holdUntil(t)).toBeUndefined();
     const probe = q.take(t);
     expect(q.holdUntil(t)).toBe(t + 50);
