@@ -168,13 +168,22 @@ export async function* pages<T = unknown>(
         }
         return got;
       };
+      // Up to `concurrency` requests in flight, and up to twice that many pages fetched but not yet yielded:
+      // a page waiting out a backoff does not stall the others, and memory stays O(concurrency × page).
       let launched = 0;
+      let active = 0;
       const launch = () => {
-        while (launched < last && inflight.size < o.concurrency) {
+        while (launched < last && active < o.concurrency && inflight.size < 2 * o.concurrency) {
+          active++;
           const p = fetchPlanned(++launched);
+          p.then(settled, settled);
           p.catch(() => undefined); // awaited in order below; never an unhandled rejection
           inflight.set(launched, p);
         }
+      };
+      const settled = () => {
+        active--;
+        launch();
       };
       launch();
       let step = account(page, nextOf(0));

@@ -1,0 +1,36 @@
+// P4: streams a large collection in this fresh process and reports the peak RSS growth over the baseline.
+import axios from 'axios';
+import got from 'got';
+import http from 'node:http';
+import { collect, pageNumber, paginate } from 'axios-steady';
+
+const [contender, baseURL] = process.argv.slice(2);
+const strategy = pageNumber({ totalPages: (r) => r.data.total_pages });
+const api = axios.create({ baseURL, httpAgent: new http.Agent({ keepAlive: true }) });
+
+globalThis.gc?.();
+const baseline = process.memoryUsage().rss;
+let peak = baseline;
+const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+let count = 0;
+if (contender === 'paginate()') {
+  for await (const _item of paginate(api, '/page', { strategy, concurrency: 4, maxRequests: 1e6 })) count++;
+} else if (contender === 'collect() (all in memory)') {
+  count = (await collect(api, '/page', { strategy, concurrency: 4, maxRequests: 1e6 })).length;
+} else if (contender === 'got.paginate') {
+  const pages = got.paginate<unknown>(`${baseURL}/page?page=1`, {
+    pagination: {
+      transform: (r) => (JSON.parse(r.body as string) as { items: unknown[] }).items,
+      paginate: ({ response }) => {
+        const body = JSON.parse(response.body as string) as { page: number; total_pages: number };
+        return body.page < body.total_pages ? { searchParams: { page: body.page + 1 } } : false;
+      },
+      requestLimit: 1e6,
+    },
+  });
+  for await (const _item of pages) count++;
+}
+clearInterval(sampler);
+peak = Math.max(peak, process.memoryUsage().rss);
+process.send?.({ count, growthMb: (peak - baseline) / 2 ** 20 });
+process.disconnect?.();

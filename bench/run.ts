@@ -1,0 +1,229 @@
+// npm run bench [-- --quick]: every scenario of bench/README.md, contenders side by side in one run,
+// medians of several runs, written to bench/results/ (README.md table, chart.svg, latest.json).
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { collectors, complete, type CollectOptions } from './contenders.js';
+import { writeChart, writeTables, type Scenario } from './report.js';
+import { runOverhead } from './overhead.js';
+import { startSimProcess } from './sim-api/index.js';
+import { median } from './lib/stats.js';
+import type { SimOptions } from '../test/servers/sim-api.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const runs = quick ? 1 : 3;
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+interface Sample {
+  ms: number;
+  requests: number;
+  rateLimited: number;
+  complete: boolean;
+}
+
+/** Runs each contender `runs` times against a fresh simulated API; returns medians. */
+async function race(
+  name: string,
+  sim: SimOptions,
+  contenders: string[],
+  options: CollectOptions,
+  limitMs: number,
+  items: number,
+): Promise<Scenario> {
+  const samples = new Map<string, Sample[]>(contenders.map((c) => [c, []]));
+  for (let run = 0; run < runs; run++) {
+    for (const contender of contenders) {
+      const api = await startSimProcess(sim);
+      const started = performance.now();
+      let ids: number[] = [];
+      try {
+        ids = await collectors[contender](api.url, options);
+      } catch (error) {
+        log(`  ${contender}: ${(error as Error).message}`);
+      }
+      const ms = performance.now() - started;
+      const stats = await api.stats();
+      api.close();
+      samples.get(contender)?.push({ ms, requests: stats.requests, rateLimited: stats.rateLimited, complete: complete(ids, items) });
+      log(
+        `  ${name} run ${run + 1} ${contender}: ${Math.round(ms)} ms, ${stats.requests} requests, ${stats.rateLimited} 429s, complete ${complete(ids, items)}`,
+      );
+    }
+  }
+  return {
+    name,
+    limitMs,
+    rows: contenders.map((contender) => {
+      const s = samples.get(contender) ?? [];
+      const ms = s.map((x) => x.ms);
+      return {
+        contender,
+        medianMs: median(ms),
+        minMs: Math.min(...ms),
+        maxMs: Math.max(...ms),
+        ratio: median(ms) / limitMs,
+        requests: median(s.map((x) => x.requests)),
+        rateLimited: median(s.map((x) => x.rateLimited)),
+        complete: s.every((x) => x.complete),
+      };
+    }),
+  };
+}
+
+async function memory(pages: number): Promise<Scenario> {
+  const sim = await startSimProcess({ items: pages * 100, pageSize: 100 });
+  const rows = [];
+  for (const contender of ['paginate()', 'got.paginate', 'collect() (all in memory)']) {
+    const growth: number[] = [];
+    let counted = 0;
+    for (let run = 0; run < runs; run++) {
+      const child = fork(new URL('./memory-worker.ts', import.meta.url), [contender, sim.url], {
+        execArgv: ['--import', 'tsx', '--expose-gc'],
+      });
+      const result = await new Promise<{ count: number; growthMb: number }>((resolve) =>
+        child.once('message', (m) => resolve(m as { count: number; growthMb: number })),
+      );
+      growth.push(result.growthMb);
+      counted = result.count;
+      log(`  P4 ${contender}: ${result.count} items, +${result.growthMb.toFixed(1)} MB`);
+    }
+    rows.push({
+      contender,
+      medianMs: median(growth),
+      minMs: Math.min(...growth),
+      maxMs: Math.max(...growth),
+      ratio: median(growth) / 50,
+      requests: pages,
+      rateLimited: 0,
+      complete: counted === pages * 100,
+    });
+  }
+  sim.close();
+  return {
+    name: `P4 memory: stream ${pages * 100} items (${pages} pages × 100); peak RSS growth in MB (limit: goal 50 MB)`,
+    limitMs: 50,
+    unit: 'MB',
+    rows,
+  };
+}
+
+const scenarios: Scenario[] = [];
+const want = (id: string) => !only || only.includes(id);
+
+if (want('P1')) {
+  log('P1 overhead');
+  const rows = await runOverhead(quick);
+  scenarios.push({
+    name: `P1 overhead: ${quick ? 1000 : 5000} GETs, concurrency 50, local keep-alive server; requests/s (ratio to bare axios)`,
+    limitMs: 1,
+    unit: 'req/s',
+    rows: rows.map((r) => ({
+      contender: r.contender,
+      medianMs: r.medianRps,
+      minMs: r.minRps,
+      maxMs: r.maxRps,
+      ratio: r.ratio,
+      requests: quick ? 1000 : 5000,
+      rateLimited: 0,
+      complete: true,
+    })),
+  });
+}
+
+const pages = quick ? 100 : 400;
+const peers = [
+  'axios-steady',
+  'axios-retry + bottleneck',
+  'axios-rate-limit + axios-retry',
+  'reference script (p-limit 5 + retry)',
+  'got.paginate (sequential)',
+];
+if (want('P2')) {
+  for (const headers of ['draft7', 'none'] as const) {
+    log(`P2 rate limited (${headers})`);
+    // 100 requests per 4 s window: the physical limit is pages ÷ 25 per second.
+    const quota = quick ? { limit: 50, windowMs: 1000, headers } : { limit: 100, windowMs: 4000, headers };
+    const limitMs = (pages / (quota.limit / quota.windowMs)) | 0;
+    scenarios.push(
+      await race(
+        `P2 rate-limited collection: ${pages} pages, quota ${quota.limit} per ${quota.windowMs / 1000} s unknown to the client, ${headers === 'none' ? 'only Retry-After on 429' : 'RateLimit draft-7 headers'}; ratio to pages ÷ allowed rate`,
+        { items: pages * 10, pageSize: 10, latencyMs: 20, quota },
+        peers,
+        { concurrency: 8, timeoutMs: 5000, guessedRps: quota.limit / (quota.windowMs / 1000) + 5 },
+        limitMs,
+        pages * 10,
+      ),
+    );
+  }
+}
+if (want('P3')) {
+  log('P3 faults');
+  const base: SimOptions = { items: pages * 10, pageSize: 10, latencyMs: 20 };
+  const faultFree = await race(
+    'P3 (fault-free reference)',
+    base,
+    ['axios-steady'],
+    { concurrency: 8, timeoutMs: 1000, guessedRps: 1000 },
+    1,
+    pages * 10,
+  );
+  const reference = faultFree.rows[0].medianMs;
+  const faulty = await race(
+    `P3 faults: ${pages} pages, 20% 503, 5% resets, 1% hangs (1 s timeout); ratio to axios-steady without faults`,
+    { ...base, faults: { seed: 3, error503: 0.2, reset: 0.05, hang: 0.01 } },
+    peers,
+    { concurrency: 8, timeoutMs: 1000, guessedRps: 1000 },
+    reference,
+    pages * 10,
+  );
+  scenarios.push(faulty);
+}
+if (want('P4')) {
+  log('P4 memory');
+  scenarios.push(await memory(quick ? 1000 : 10_000));
+}
+if (want('P5')) {
+  log('P5 parallel pages');
+  const limitMs = (pages * 40) / 8;
+  scenarios.push(
+    await race(
+      `P5 parallel pages: ${pages} pages at 40 ms latency, concurrency 8; ratio to pages × 40 ms ÷ 8`,
+      { items: pages * 10, pageSize: 10, latencyMs: 40 },
+      ['axios-steady', 'axios-retry + bottleneck', 'got.paginate (sequential)', 'axios loop (sequential)'],
+      { concurrency: 8, timeoutMs: 5000, guessedRps: 1000 },
+      limitMs,
+      pages * 10,
+    ),
+  );
+}
+
+const meta = {
+  date: new Date().toISOString(),
+  quick,
+  runs,
+  node: process.version,
+  cpus: os.cpus().length,
+  platform: `${os.platform()} ${os.arch()}`,
+};
+if (quick) {
+  // --quick is a smoke run (CI): it prints, it does not overwrite the committed results.
+  console.log(JSON.stringify({ meta, scenarios }, null, 2));
+} else {
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const file = new URL('./results/latest.json', import.meta.url);
+  if (only && existsSync(file)) {
+    // --only=P2,P5 refreshes those scenarios and keeps the others from the last full run.
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as { scenarios: Scenario[] };
+    const fresh = new Set(scenarios.map((s) => s.name.slice(0, 2)));
+    scenarios.unshift(...previous.scenarios.filter((s) => !fresh.has(s.name.slice(0, 2))));
+    scenarios.sort((a, b) => a.name.localeCompare(b.name));
+  }
+  writeFileSync(file, `${JSON.stringify({ meta, scenarios }, null, 2)}\n`);
+  writeFileSync(new URL('./results/README.md', import.meta.url), writeTables(meta, scenarios));
+  writeFileSync(new URL('./results/chart.svg', import.meta.url), writeChart(scenarios));
+  log('wrote bench/results/{README.md,chart.svg,latest.json}');
+}
