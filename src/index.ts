@@ -1,7 +1,7 @@
 export { steadyInfo } from './adapter.js';
 export { attach, type Steady, type SteadyStats } from './attach.js';
 export { backoffDelay, type BackoffOptions } from './retry/backoff.js';
-export { parseRetryAfter } from './retry/retry-after.js';
+export { parseRetryAfter, type HeaderValue } from './retry/retry-after.js';
 export { failureReason, isIdempotent } from './retry/policy.js';
 export { RetryBudget } from './retry/budget.js';
 export { RETRY_DEFAULTS, BUDGET_DEFAULTS, type RetryPolicy, type BudgetPolicy } from './options.js';
@@ -20,6 +20,7 @@ export type {
   SteadyRequestOptions,
 } from './types.js';
 export { paginate, collect } from './paginate/paginate.js';
+export { pages } from './paginate/iterator.js';
 export { linkHeader } from './paginate/strategies/link-header.js';
 export { cursor, type CursorOptions } from './paginate/strategies/cursor.js';
 export { nextUrl, type NextUrlOptions } from './paginate/strategies/next-url.js';

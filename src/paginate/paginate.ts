@@ -17,7 +17,13 @@ async function* paginateItems<T = unknown>(
   for await (const page of pages<T>(api, target, options)) yield* page.items;
 }
 
-/** {@link paginateItems} with `.pages` for the page-level iterator (items, response, checkpoint). */
+/**
+ * Every item of a paginated API, lazily, in order, each once; `break` stops fetching.
+ * `paginate.pages()` iterates pages instead (items, response, index, checkpoint).
+ *
+ * @example
+ * for await (const issue of paginate<Issue>(api, '/repos/o/r/issues', { strategy: linkHeader() })) console.log(issue.title);
+ */
 export const paginate: typeof paginateItems & { pages: typeof pages } = Object.assign(paginateItems, { pages });
 
 /**

@@ -21,6 +21,8 @@ export interface SimOptions {
   misbehave?: 'repeat-cursor' | 'cycle' | 'foreign-next' | 'javascript-next';
   /** Report this total instead of the real one (to test mismatch detection). */
   statedTotal?: number;
+  /** Allow any origin (for the browser example) and expose the headers a client needs. */
+  cors?: boolean;
 }
 
 export interface SimStats {
@@ -90,6 +92,13 @@ export async function startSimApi(options: SimOptions = {}): Promise<SimApi> {
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     quotaHeaders(res);
+    if (options.cors) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader(
+        'Access-Control-Expose-Headers',
+        'Retry-After, Link, RateLimit, RateLimit-Policy, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset',
+      );
+    }
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   };
