@@ -109,7 +109,7 @@ describe('invalid options throw a TypeError naming option and value', () => {
     [{ retry: { retries: -1 } }, /"retry.retries" must be a finite integer ≥ 0, got -1 \(number\)/],
     [{ retry: { retries: 1.5 } }, /"retry.retries".*1.5/],
     [{ retry: { baseDelay: '300' } }, /"retry.baseDelay" must be a finite number ≥ 0, got "300" \(string\)/],
-    [{ retry: { maxDelay: Number.NaN } }, /"retry.maxDelay".*null \(number\)/],
+    [{ retry: { maxDelay: Number.NaN } }, /"retry.maxDelay".*got NaN \(number\)/],
     [{ retry: { jitter: 'random' } }, /"retry.jitter" must be one of "full", "equal", "none", got "random"/],
     [{ retry: { statuses: [503, 'x'] } }, /"retry.statuses" must be an array of HTTP status codes/],
     [{ retry: { methods: 'GET' } }, /"retry.methods"/],

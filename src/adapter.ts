@@ -115,6 +115,7 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
             priority,
             signal: link.signal,
             notBefore,
+            expiration: jobExpiration(config, plan),
           });
           if (response.config !== config) response.config = config;
           if (ctx.learnQuota) learnQuota(ctx, seq, response);
@@ -192,6 +193,15 @@ async function nextDelay(
   return { delayMs };
 }
 
+/**
+ * How long a limiter job may hold its slot: past this a Redis-backed limiter frees the slot even if the
+ * process that ran it died (bottleneck #194). Longer than the attempt can take: its timeout, or the deadline.
+ */
+function jobExpiration(config: InternalAxiosRequestConfig, plan: RequestPlan): number {
+  if (config.timeout && config.timeout > 0) return config.timeout + 1000;
+  return plan.deadline ?? 5 * 60_000;
+}
+
 /** Feeds a response's rate-limit headers (or its 429) to the limiter's quota tracker. */
 function learnQuota(ctx: SteadyContext, seq: number, response: AxiosResponse): void {
   const now = Date.now();
@@ -201,11 +211,14 @@ function learnQuota(ctx: SteadyContext, seq: number, response: AxiosResponse): v
   if (!changed) return;
   ctx.state.gate.changed();
   ctx.onQuota?.(changed);
+  const hold = ctx.state.quota.holdUntil(now);
+  if (hold !== undefined) ctx.state.broadcast?.(hold - now);
 }
 
 function pauseLimiter(ctx: SteadyContext, delayMs: number, status: number, source: string): void {
   const until = Date.now() + delayMs;
   if (!ctx.state.gate.close(until)) return;
+  ctx.state.broadcast?.(delayMs);
   ctx.counters.pauses++;
   ctx.onPause?.(Object.freeze({ until, delayMs, status, source }));
 }

@@ -40,6 +40,7 @@ const JITTERS: readonly Jitter[] = ['full', 'equal', 'none'];
 function describe(value: unknown): string {
   if (typeof value === 'string') return `"${value}" (string)`;
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (number)`;
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

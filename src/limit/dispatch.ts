@@ -1,5 +1,6 @@
 import type Bottleneck from 'bottleneck';
 import { abortReason, sleep } from '../util/sleep.js';
+import { isClustered } from './cluster.js';
 import { isConcurrencyOnly, type LimiterState } from './limiter.js';
 
 /** How one attempt asks for a slot. */
@@ -9,6 +10,8 @@ export interface DispatchOptions {
   readonly signal?: AbortSignal | undefined;
   /** Epoch ms before which the attempt must not start (a retry's backoff). */
   readonly notBefore?: number;
+  /** ms after which a Redis-backed limiter frees the job's slot even if this process died. */
+  readonly expiration?: number;
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -24,28 +27,44 @@ export function dispatch<T>(limiter: Bottleneck, state: LimiterState, task: () =
   return options.notBefore === undefined ? route() : sleep(options.notBefore - Date.now(), signal).then(route);
 }
 
-async function viaBottleneck<T>(
-  limiter: Bottleneck,
-  state: LimiterState,
-  task: () => Promise<T>,
-  { signal, priority }: DispatchOptions,
-): Promise<T> {
-  await state.gate.wait(signal);
-  const job = limiter.schedule({ priority }, async (): Promise<Outcome<T>> => {
+async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
+  const { signal, priority } = options;
+  const clustered = isClustered(limiter);
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    await state.gate.wait(signal);
+    let running: Promise<T> | undefined;
+    const job = limiter.schedule(
+      { priority, ...(clustered && options.expiration && { expiration: options.expiration }) },
+      async (): Promise<Outcome<T>> => {
+        try {
+          if (signal?.aborted) throw abortReason(signal);
+          // The gate may have closed while this job sat in bottleneck's queue; hold the slot until it opens.
+          // Re-check after every wait, then start in the same tick, so no other job slips in between.
+          while (!state.gate.isOpen()) await state.gate.wait(signal);
+          running = task();
+          return { ok: true, value: await running };
+        } catch (error) {
+          // Settled, never thrown: a user's bottleneck "failed" listener must not turn this into a retry.
+          return { ok: false, error };
+        }
+      },
+    );
+    let outcome: Outcome<T>;
     try {
-      if (signal?.aborted) throw abortReason(signal);
-      // The gate may have closed while this job sat in bottleneck's queue; hold the slot until it opens.
-      // Re-check after every wait, then start in the same tick, so no other job slips in between.
-      while (!state.gate.isOpen()) await state.gate.wait(signal);
-      return { ok: true, value: await task() };
+      outcome = signal ? await raceAbort(job, signal) : await job;
     } catch (error) {
-      // Settled, never thrown: a user's bottleneck "failed" listener must not turn this into a retry.
-      return { ok: false, error };
+      if (signal?.aborted) throw error;
+      // The attempt started and bottleneck gave up on it (its expiration): the attempt's own result counts.
+      if (running) return running;
+      // The limiter failed before the attempt was sent (Redis restarting, keys lost): nothing reached the
+      // API, so asking the limiter again cannot send anything twice. Plain limiter errors are not retried.
+      if (!clustered) throw error;
+      await sleep(wait, signal);
+      continue;
     }
-  });
-  const outcome = signal ? await raceAbort(job, signal) : await job;
-  if (!outcome.ok) throw outcome.error;
-  return outcome.value;
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
 }
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -4,12 +4,15 @@ import type { LimiterOptions } from '../types.js';
 import { PauseGate } from './gate.js';
 import { Lane } from './lane.js';
 import { QuotaTracker } from './quota.js';
+import { isClustered, joinFleet } from './cluster.js';
 
 /** What axios-steady keeps per Bottleneck instance; shared by every attach() given that instance. */
 export interface LimiterState {
   readonly gate: PauseGate;
   readonly lane: Lane;
   readonly quota: QuotaTracker;
+  /** For a Redis-backed limiter: tells the fleet about a pause (see cluster.ts). */
+  readonly broadcast: ((delayMs: number) => void) | undefined;
 }
 
 // Keyed by the user's limiter object, so two instances given one Bottleneck share one gate and one lane.
@@ -54,7 +57,12 @@ export function stateOf(limiter: Bottleneck): LimiterState {
   if (state === undefined) {
     const quota = new QuotaTracker();
     const gate = new PauseGate((now) => quota.holdUntil(now));
-    state = { gate, lane: new Lane(gate, () => maxConcurrentOf(limiter)), quota };
+    state = {
+      gate,
+      lane: new Lane(gate, () => maxConcurrentOf(limiter)),
+      quota,
+      broadcast: isClustered(limiter) ? joinFleet(limiter, gate) : undefined,
+    };
     states.set(limiter, state);
   }
   return state;

@@ -168,12 +168,12 @@ export async function* pages<T = unknown>(
         }
         return got;
       };
-      // Up to `concurrency` requests in flight, and up to twice that many pages fetched but not yet yielded:
-      // a page waiting out a backoff does not stall the others, and memory stays O(concurrency × page).
+      // Up to `concurrency` pages in flight, and up to `lookAhead` (default 2 × concurrency) fetched but not yet
+      // yielded: a page waiting out a backoff does not stall the others, and memory stays O(lookAhead × page).
       let launched = 0;
       let active = 0;
       const launch = () => {
-        while (launched < last && active < o.concurrency && inflight.size < 2 * o.concurrency) {
+        while (launched < last && active < o.concurrency && inflight.size < o.lookAhead) {
           active++;
           const p = fetchPlanned(++launched);
           p.then(settled, settled);

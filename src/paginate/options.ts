@@ -9,6 +9,7 @@ const KEYS = [
   'maxPages',
   'maxRequests',
   'concurrency',
+  'lookAhead',
   'allowOrigins',
   'onProgress',
   'signal',
@@ -24,6 +25,7 @@ export interface WalkOptions<T> extends Omit<PaginateOptions<T>, 'strategy' | 'a
   readonly maxPages: number;
   readonly maxRequests: number;
   readonly concurrency: number;
+  readonly lookAhead: number;
   readonly allowOrigins: ReadonlySet<string>;
   readonly checkTotal: boolean;
 }
@@ -63,13 +65,20 @@ export function walkOptions<T>(options: PaginateOptions<T> | undefined): WalkOpt
     invalid('resume.strategy', o.resume.strategy, `the strategy of this walk ("${strategy.name}")`);
   const origins = o.allowOrigins ?? [];
   if (!Array.isArray(origins) || !origins.every((x) => typeof x === 'string')) invalid('allowOrigins', origins, 'an array of origins');
+  const concurrency = o.concurrency === undefined ? 4 : numberOption('concurrency', o.concurrency, 1, true);
   return {
     ...o,
     strategy,
+    concurrency,
+    lookAhead:
+      o.lookAhead === undefined
+        ? 2 * concurrency
+        : o.lookAhead === Infinity
+          ? Infinity
+          : numberOption('lookAhead', o.lookAhead, concurrency, true),
     maxItems: o.maxItems === undefined ? Infinity : numberOption('maxItems', o.maxItems, 1, true),
     maxPages: o.maxPages === undefined ? Infinity : numberOption('maxPages', o.maxPages, 1, true),
     maxRequests: o.maxRequests === undefined ? 10_000 : numberOption('maxRequests', o.maxRequests, 1, true),
-    concurrency: o.concurrency === undefined ? 4 : numberOption('concurrency', o.concurrency, 1, true),
     allowOrigins: new Set(origins.map((origin) => new URL(origin).origin)),
     checkTotal: o.checkTotal ?? true,
   };

@@ -37,7 +37,8 @@ export const paginate: typeof paginateItems & { pages: typeof pages } = Object.a
 export async function collect<T = unknown>(api: AxiosInstance, target: string | PageRequest, options?: PaginateOptions<T>): Promise<T[]> {
   const items: T[] = [];
   try {
-    for await (const page of pages<T>(api, target, options)) for (const item of page.items) items.push(item);
+    // Everything ends up in memory anyway: no reason to bound the look-ahead unless asked to.
+    for await (const page of pages<T>(api, target, { lookAhead: Infinity, ...options })) for (const item of page.items) items.push(item);
   } catch (error) {
     if (error instanceof PaginationError)
       throw new PaginationError(error.code, error.message.replace(/^axios-steady: /, ''), items, error.checkpoint, { cause: error.cause });

@@ -85,6 +85,12 @@ export interface PaginateOptions<T> {
   maxRequests?: number;
   /** Pages fetched at once when the total is known. Default 4. */
   concurrency?: number;
+  /**
+   * Pages fetched ahead of your loop, at most (memory is O(lookAhead × page)). Default 2 × concurrency for
+   * paginate(); collect() keeps everything anyway and does not bound it, so one page in a long backoff
+   * never stalls the others.
+   */
+  lookAhead?: number;
   /** Origins (e.g. `https://api2.example.com`) a next link may point at besides the first request's. */
   allowOrigins?: readonly string[];
   onProgress?: (progress: Progress) => void;

@@ -1,0 +1,28 @@
+// One process of a fleet: an axios instance attached to a Redis-backed limiter shared by id, sending
+// `paths` concurrently (the limiter decides when). Reports over IPC; exits when done.
+import axios from 'axios';
+import { attach, steadyInfo } from '../../src/index.js';
+
+interface Job {
+  redisPort: number;
+  limiterId: string;
+  apiUrl: string;
+  paths: string[];
+  limiter: Record<string, unknown>;
+  timeout?: number;
+}
+
+const job = JSON.parse(process.argv[2] as string) as Job;
+const api = axios.create({ baseURL: job.apiUrl, timeout: job.timeout ?? 10_000 });
+const steady = attach(api, {
+  retry: { retries: 5, baseDelay: 50 },
+  limiter: { id: job.limiterId, datastore: 'ioredis', clientOptions: { host: '127.0.0.1', port: job.redisPort }, ...job.limiter },
+});
+process.send?.({ ready: true });
+const results = await Promise.allSettled(job.paths.map((path) => api.get(path)));
+const failures = results.flatMap((r) =>
+  r.status === 'rejected' ? [`${(r.reason as Error).message} ${JSON.stringify(steadyInfo(r.reason)?.stoppedBy)}`] : [],
+);
+process.send?.({ done: results.length, failures, stats: steady.stats() });
+steady.detach();
+setTimeout(() => process.exit(0), 200).unref();
