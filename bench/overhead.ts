@@ -19,6 +19,7 @@ const contenders: [string, SteadyOptions | null][] = [
   ['bare axios', null],
   ['attach() defaults', {}],
   ['attach() maxConcurrent 50', { limiter: { maxConcurrent: 50 } }],
+  ['attach() quota: false', { quota: false }],
   ['attach() minTime 0 + reservoir (bottleneck path)', { limiter: { maxConcurrent: 50, reservoir: 1e9 } }],
 ];
 
@@ -36,7 +37,7 @@ async function once(api: AxiosInstance, requests: number, concurrency: number): 
 
 export async function runOverhead(quick: boolean): Promise<OverheadRow[]> {
   const requests = quick ? 1000 : 5000;
-  const rounds = quick ? 3 : 7;
+  const rounds = quick ? 2 : 7;
   const server = await startServerProcess();
   const samples = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
   try {

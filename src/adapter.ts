@@ -89,13 +89,19 @@ function linkSignals(config: InternalAxiosRequestConfig, deadline: number | unde
  * attempt scheduled through the limiter again, until success, a final failure, cancel or deadline.
  */
 export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: AxiosAdapter): AxiosAdapter {
-  return async (config) => {
+  return (config) => {
     const started = Date.now();
     const attempts: Attempt[] = [];
     const link = linkSignals(config, plan.deadline);
     const attemptConfig = link.signal === config.signal ? config : { ...config, signal: link.signal };
     const finish = (stoppedBy?: SteadyInfo['stoppedBy']) => {
-      infos.set(config, { attempts, retries: attempts.length - 1, elapsedMs: Date.now() - started, ...(stoppedBy && { stoppedBy }) });
+      const info: { -readonly [K in keyof SteadyInfo]: SteadyInfo[K] } = {
+        attempts,
+        retries: attempts.length - 1,
+        elapsedMs: Date.now() - started,
+      };
+      if (stoppedBy) info.stoppedBy = stoppedBy;
+      infos.set(config, info);
     };
     ctx.counters.requests++;
     ctx.budget?.deposit();
@@ -107,61 +113,68 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
       if (ctx.learnQuota) seq = ctx.state.quota.take();
       return inner(attemptConfig);
     };
-    try {
-      for (let attempt = 1; ; attempt++) {
-        let error: unknown;
-        try {
-          const response = await dispatch(ctx.limiter, ctx.state, send, {
-            priority,
-            signal: link.signal,
-            notBefore,
-            expiration: jobExpiration(config, plan),
+    const attemptOnce = () =>
+      dispatch(ctx.limiter, ctx.state, send, { priority, signal: link.signal, notBefore, expiration: jobExpiration(config, plan) });
+    const succeed = (response: AxiosResponse, attempt: number) => {
+      if (response.config !== config) response.config = config;
+      if (ctx.learnQuota) learnQuota(ctx, seq, response);
+      attempts.push({ attempt, status: response.status, elapsedMs: Date.now() - started });
+      finish();
+      return response;
+    };
+    /** Everything after a failed attempt: classify, wait, try again, until success or a final failure. */
+    const recover = async (error: unknown): Promise<AxiosResponse> => {
+      try {
+        for (let attempt = 1; ; attempt++) {
+          if (link.expired()) throw deadlineError(config, plan.deadline as number, error, finish);
+          if (link.canceled() || !isAxiosError(error)) {
+            // A cancel (axios turns it into a CanceledError) or a non-HTTP error from a custom adapter.
+            finish(link.canceled() ? 'canceled' : 'not-retryable');
+            throw error;
+          }
+          if (error.config && error.config !== config) error.config = config;
+          if (error.response && error.response.config !== config) error.response.config = config;
+          if (ctx.learnQuota && error.response) learnQuota(ctx, seq, error.response);
+          const status = error.response?.status;
+          attempts.push({
+            attempt,
+            ...(status !== undefined && { status }),
+            ...(error.code !== undefined && { code: error.code }),
+            message: error.message,
+            elapsedMs: Date.now() - started,
           });
-          if (response.config !== config) response.config = config;
-          if (ctx.learnQuota) learnQuota(ctx, seq, response);
-          attempts.push({ attempt, status: response.status, elapsedMs: Date.now() - started });
-          finish();
-          return response;
-        } catch (thrown) {
-          error = thrown;
+          if (status === 429) ctx.counters.rateLimited++;
+          const stop = await nextDelay(ctx, plan.retry, error, config, attempt);
+          if (typeof stop === 'string') {
+            ctx.counters.failures++;
+            finish(stop);
+            throw error;
+          }
+          if (plan.deadline !== undefined && Date.now() + stop.delayMs - started >= plan.deadline) {
+            // Sleeping past the deadline only to fail then helps nobody: fail now with what we know.
+            throw deadlineError(config, plan.deadline, error, finish);
+          }
+          const last = attempts.length - 1;
+          attempts[last] = { ...attempts[last], delayMs: stop.delayMs };
+          ctx.counters.retries++;
+          notBefore = Date.now() + stop.delayMs;
+          priority = Math.max(0, plan.priority - 1);
+          try {
+            return succeed(await attemptOnce(), attempt + 1);
+          } catch (thrown) {
+            error = thrown;
+          }
         }
-        if (link.expired()) throw deadlineError(config, plan.deadline as number, error, finish);
-        if (link.canceled() || !isAxiosError(error)) {
-          // A cancel (axios turns it into a CanceledError) or a non-HTTP error from a custom adapter.
-          finish(link.canceled() ? 'canceled' : 'not-retryable');
-          throw error;
-        }
-        if (error.config && error.config !== config) error.config = config;
-        if (error.response && error.response.config !== config) error.response.config = config;
-        if (ctx.learnQuota && error.response) learnQuota(ctx, seq, error.response);
-        const status = error.response?.status;
-        attempts.push({
-          attempt,
-          ...(status !== undefined && { status }),
-          ...(error.code !== undefined && { code: error.code }),
-          message: error.message,
-          elapsedMs: Date.now() - started,
-        });
-        if (status === 429) ctx.counters.rateLimited++;
-        const stop = await nextDelay(ctx, plan.retry, error, config, attempt);
-        if (typeof stop === 'string') {
-          ctx.counters.failures++;
-          finish(stop);
-          throw error;
-        }
-        if (plan.deadline !== undefined && Date.now() + stop.delayMs - started >= plan.deadline) {
-          // Sleeping past the deadline only to fail then helps nobody: fail now with what we know.
-          throw deadlineError(config, plan.deadline, error, finish);
-        }
-        const last = attempts.length - 1;
-        attempts[last] = { ...attempts[last], delayMs: stop.delayMs };
-        ctx.counters.retries++;
-        notBefore = Date.now() + stop.delayMs;
-        priority = Math.max(0, plan.priority - 1);
+      } finally {
+        link.dispose();
       }
-    } finally {
+    };
+    // The first attempt is a plain promise chain, not an async function: a request that succeeds at once
+    // pays no extra promise hop (measurable at thousands of requests per second, bench P1).
+    return attemptOnce().then((response) => {
       link.dispose();
-    }
+      return succeed(response, 1);
+    }, recover);
   };
 }
 

@@ -10,15 +10,17 @@ export class PauseGate {
   readonly #listeners = new Set<() => void>();
 
   /** `hold` adds a second reason to stay closed (the quota tracker), asked on every check. */
-  constructor(private readonly hold: (now: number) => number | undefined = () => undefined) {}
+  constructor(private readonly hold: (now?: number) => number | undefined = () => undefined) {}
 
   /** Epoch ms the gate stays closed until; 0 or a past time when open. */
   get until(): number {
-    return Math.max(this.#until, this.hold(Date.now()) ?? 0);
+    return Math.max(this.#until, this.hold() ?? 0);
   }
 
-  isOpen(now: number = Date.now()): boolean {
-    return now >= this.#until && this.hold(now) === undefined;
+  isOpen(now?: number): boolean {
+    // Fast when open and nothing holds: no clock read unless the gate was ever closed.
+    if (this.#until !== 0 && (now ??= Date.now()) < this.#until) return false;
+    return this.hold(now) === undefined;
   }
 
   /** Tells waiters something changed (a quota report arrived). */

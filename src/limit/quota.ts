@@ -44,14 +44,19 @@ export class QuotaTracker {
   /** Longest pause the tracker may ask for; a longer wait is left to the 429 (which fails fast). */
   maxPauseMs = 60_000;
 
+  /** False until the API has stated a quota or answered 429: until then every check is one branch. */
+  #active = false;
+
   /** Records a dispatch; returns its number, to pass to `observe()` with its response. */
-  take(now: number = Date.now()): number {
-    if (this.#probe === undefined && this.tokens(now) <= 0) this.#probe = this.#dispatched;
+  take(now?: number): number {
+    if (this.#active && this.#probe === undefined && this.tokens(now ?? Date.now()) <= 0) this.#probe = this.#dispatched;
     return this.#dispatched++;
   }
 
   /** Until when dispatch must wait, or undefined when it may go now. */
-  holdUntil(now: number = Date.now()): number | undefined {
+  holdUntil(at?: number): number | undefined {
+    if (!this.#active) return undefined;
+    const now = at ?? Date.now();
     if (this.tokens(now) > 0) return undefined;
     const until = this.blockedUntil(now) ?? (this.#probe !== undefined ? now + 50 : undefined);
     return until !== undefined && until - now <= this.maxPauseMs ? until : undefined;
@@ -98,6 +103,7 @@ export class QuotaTracker {
   ): QuotaState | undefined {
     if (this.#probe !== undefined && seq >= this.#probe) this.#probe = undefined;
     if (report) {
+      this.#active = true;
       const known = this.#known;
       const newer = !known || seq > known.seq || report.resetAt > known.resetAt + 1000;
       if (!newer) {
@@ -120,6 +126,7 @@ export class QuotaTracker {
       return undefined;
     }
     if (retryAfterMs === undefined || seq < this.#windowStartSeq) return undefined;
+    this.#active = true;
     // A 429 without rate-limit headers ends this window: what succeeded in it is the limit.
     const resetAt = now + retryAfterMs;
     if (this.#okInWindow > 0) this.#learnedLimit = this.#okInWindow;

@@ -117,9 +117,18 @@ export function parseRateLimit(headers: unknown, now: number = Date.now()): Quot
   return xRateLimit(headers, now);
 }
 
+const MENTIONS = /ratelimit/i;
+// Names that any rate-limit format above includes, lower-cased as axios' own adapters store them.
+const TELLTALES = ['ratelimit', 'ratelimit-remaining', 'x-ratelimit-remaining', 'x-ratelimit-used', 'x-ratelimit-reset'];
+
+/** Runs on every response, so it allocates nothing in the common case. */
 function mentionsRateLimit(headers: unknown): boolean {
   if (headers === null || typeof headers !== 'object') return false;
-  for (const name in headers) if (name.length >= 9 && name.toLowerCase().includes('ratelimit')) return true;
+  for (const name of TELLTALES) if (name in headers) return true;
+  // AxiosHeaders from axios' adapters have lower-case names: the checks above were enough. A custom
+  // adapter's plain object may use any case: look at every name.
+  if (typeof (headers as { get?: unknown }).get === 'function') return false;
+  for (const name of Object.keys(headers)) if (name.length >= 9 && MENTIONS.test(name)) return true;
   return false;
 }
 
