@@ -55,14 +55,16 @@ const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 /** One panel per scenario: a bar per contender at its ratio, and a line at 1× (the limit or the reference). */
 export function writeChart(scenarios: Scenario[]): string {
   const width = 900;
-  const label = 300;
+  const label = 350;
   const bar = 18;
   let y = 30;
   const parts: string[] = [];
   for (const s of scenarios) {
     const max = Math.max(1.2, ...s.rows.map((r) => r.ratio)) * 1.05;
     const scale = (width - label - 80) / max;
-    parts.push(`<text x="10" y="${y}" font-weight="bold" font-size="13">${esc(s.name.slice(0, 130))}</text>`);
+    parts.push(
+      `<text x="10" y="${y}" font-weight="bold" font-size="13">${esc(s.name.length > 115 ? `${s.name.slice(0, 112)}…` : s.name)}</text>`,
+    );
     y += 10;
     const top = y;
     for (const r of s.rows) {

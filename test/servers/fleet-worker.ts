@@ -10,6 +10,7 @@ interface Job {
   paths: string[];
   limiter: Record<string, unknown>;
   timeout?: number;
+  quota?: boolean;
 }
 
 const job = JSON.parse(process.argv[2] as string) as Job;
@@ -17,6 +18,7 @@ const api = axios.create({ baseURL: job.apiUrl, timeout: job.timeout ?? 10_000 }
 const steady = attach(api, {
   retry: { retries: 5, baseDelay: 50 },
   limiter: { id: job.limiterId, datastore: 'ioredis', clientOptions: { host: '127.0.0.1', port: job.redisPort }, ...job.limiter },
+  quota: job.quota ?? true,
 });
 process.send?.({ ready: true });
 const results = await Promise.allSettled(job.paths.map((path) => api.get(path)));
