@@ -10,21 +10,31 @@ interface Job {
   paths: string[];
   limiter: Record<string, unknown>;
   timeout?: number;
-  quota?: boolean;
 }
 
 const job = JSON.parse(process.argv[2] as string) as Job;
-const api = axios.create({ baseURL: job.apiUrl, timeout: job.timeout ?? 10_000 });
+// The moment each attempt really starts (the adapter the steady adapter wraps), for the minTime check.
+const starts: number[] = [];
+const http = axios.getAdapter('http');
+const api = axios.create({
+  baseURL: job.apiUrl,
+  timeout: job.timeout ?? 10_000,
+  adapter: (config) => (starts.push(Date.now()), http(config)),
+});
 const steady = attach(api, {
   retry: { retries: 5, baseDelay: 50 },
   limiter: { id: job.limiterId, datastore: 'ioredis', clientOptions: { host: '127.0.0.1', port: job.redisPort }, ...job.limiter },
-  quota: job.quota ?? true,
 });
-process.send?.({ ready: true });
+// Warm up (Redis connected, code compiled), then wait for the parent's "go" so the fleet starts together.
+await steady.limiter.ready();
+await new Promise<void>((resolve) => {
+  process.once('message', () => resolve());
+  process.send?.({ ready: true });
+});
 const results = await Promise.allSettled(job.paths.map((path) => api.get(path)));
 const failures = results.flatMap((r) =>
   r.status === 'rejected' ? [`${(r.reason as Error).message} ${JSON.stringify(steadyInfo(r.reason)?.stoppedBy)}`] : [],
 );
-process.send?.({ done: results.length, failures, stats: steady.stats() });
+process.send?.({ done: results.length, failures, starts, stats: steady.stats() });
 steady.detach();
 setTimeout(() => process.exit(0), 200).unref();
