@@ -147,13 +147,17 @@ describe('adaptive quota against a real fixed-window server', () => {
     sim = await startSimApi({ items: 600, pageSize: 10, latencyMs: 5, quota: { limit: 20, windowMs: 1000, headers } });
     const api = axios.create({ baseURL: sim.url });
     const events: QuotaState[] = [];
-    const steady = attach(api, { onQuota: (e) => events.push(e) });
+    const pauses: string[] = [];
+    const steady = attach(api, { onQuota: (e) => events.push(e), onPause: (e) => pauses.push(e.source) });
     const items = await collect(api, '/page', { strategy: pageNumber({ totalPages: (r) => r.data.total_pages }), concurrency: 8 });
     expect(items).toHaveLength(600);
     expect(sim.stats.rateLimited).toBe(0);
     expect(sim.stats.requests).toBe(60);
     expect(steady.quota()).toMatchObject({ limit: 20 });
     expect(events.length).toBeGreaterThan(0);
+    expect(pauses.length).toBeGreaterThan(0); // 60 pages at 20 per second: the quota ran out at least twice
+    expect(pauses.every((p) => p.startsWith('quota ('))).toBe(true);
+    expect(steady.stats().pauses).toBe(pauses.length);
     steady.detach();
   });
 

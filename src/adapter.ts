@@ -32,6 +32,8 @@ export interface SteadyContext {
   readonly onQuota: ((event: QuotaEvent) => void) | undefined;
   /** Whether this attach() feeds and obeys the limiter's quota tracker (`quota: false` turns it off). */
   readonly learnQuota: boolean;
+  /** End of the last quota pause reported, so each pause is counted once. */
+  quotaPausedUntil: number;
 }
 
 const PAUSING = new Set([429, 503]);
@@ -225,7 +227,14 @@ function learnQuota(ctx: SteadyContext, seq: number, response: AxiosResponse): v
   ctx.state.gate.changed();
   ctx.onQuota?.(changed);
   const hold = ctx.state.quota.holdUntil(now);
-  if (hold !== undefined) ctx.state.broadcast?.(hold - now);
+  if (hold === undefined || hold <= ctx.quotaPausedUntil) return;
+  ctx.quotaPausedUntil = hold;
+  // A 429/503 with Retry-After pauses through pauseLimiter: counted and broadcast there, once.
+  if (PAUSING.has(response.status) && serverDelay(response.headers, now) !== undefined) return;
+  // A new pause: the quota is spent until `hold`. Told like a Retry-After pause, and to the fleet.
+  ctx.counters.pauses++;
+  ctx.onPause?.(Object.freeze({ until: hold, delayMs: hold - now, status: response.status, source: `quota (${changed.source})` }));
+  ctx.state.broadcast?.(hold - now);
 }
 
 function pauseLimiter(ctx: SteadyContext, delayMs: number, status: number, source: string): void {

@@ -63,6 +63,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     onPause: o.onPause,
     onQuota: o.onQuota,
     learnQuota: o.quota !== false,
+    quotaPausedUntil: 0,
   };
   // A pause longer than the retry policy accepts is left to the 429 (fail fast), for quota pauses too.
   if (retry) ctx.state.quota.maxPauseMs = Math.max(ctx.state.quota.maxPauseMs, retry.maxRetryAfter);

@@ -69,13 +69,13 @@ export interface RetryOptions {
   onRetry?: (event: RetryEvent) => void;
 }
 
-/** Told when a server-named delay closes the limiter's pause gate. */
+/** Told when the limiter pauses: a 429/503 named a delay, or the learned quota is spent until its reset. */
 export interface PauseEvent {
   /** Epoch ms until which no attempt of this limiter is dispatched. */
   readonly until: number;
   readonly delayMs: number;
   readonly status: number;
-  /** The header that named the delay. */
+  /** The header that named the delay (`retry-after`), or `quota (<header format>)`. */
   readonly source: string;
 }
 
@@ -90,7 +90,7 @@ export interface SteadyOptions {
   limiter?: LimiterOptions | Bottleneck;
   /** Bound in ms on a whole logical request: queue, attempts and waits. Default: none. */
   deadline?: number;
-  /** Called when a 429/503 with a server-named delay pauses the limiter. */
+  /** Called when the limiter pauses: a 429/503 with a server-named delay, or the quota spent until reset. */
   onPause?: (event: PauseEvent) => void;
   /**
    * Learn the API's quota from its rate-limit headers (and from 429s) and stay under it: when what this
