@@ -36,12 +36,6 @@ export class PauseGate {
     return true;
   }
 
-  /** Opens the gate now (a caller that knows better, e.g. `steady.resume()`). */
-  open(): void {
-    this.#until = 0;
-    for (const listener of this.#listeners) listener();
-  }
-
   /** Notified whenever the gate's time changes. Returns the unsubscribe function. */
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);

@@ -3,7 +3,6 @@ import { abortReason } from '../util/sleep.js';
 
 interface Entry {
   readonly run: () => void;
-  readonly fail: (reason: unknown) => void;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: () => void;
 }
@@ -42,7 +41,6 @@ export class Lane {
     return new Promise<T>((resolve, reject) => {
       const entry: Entry = {
         run: () => this.#start(task).then(resolve, reject),
-        fail: reject,
         signal,
         onAbort: () => {
           const queue = this.#queues[priority];
@@ -110,17 +108,5 @@ export class Lane {
   #disarm(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-  }
-
-  /** Rejects everything still queued (used when the limiter is stopped). */
-  clear(reason: unknown): void {
-    this.#disarm();
-    for (const queue of this.#queues) {
-      for (const entry of queue.splice(0)) {
-        entry.signal?.removeEventListener('abort', entry.onAbort);
-        entry.fail(reason);
-      }
-    }
-    this.queued = 0;
   }
 }
