@@ -7,7 +7,7 @@ import { backoffDelay } from './retry/backoff.js';
 import type { RetryBudget } from './retry/budget.js';
 import { defaultVerdict } from './retry/policy.js';
 import { serverDelay } from './retry/server-delay.js';
-import { getHeader, parseRetryAfter } from './retry/retry-after.js';
+import type { ServerDelay } from './retry/retry-after.js';
 import { parseRateLimit } from './limit/ratelimit-headers.js';
 import type { QuotaEvent } from './limit/quota.js';
 import type { Attempt, PauseEvent, SteadyInfo } from './types.js';
@@ -119,7 +119,7 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
       dispatch(ctx.limiter, ctx.state, send, { priority, signal: link.signal, notBefore, expiration: jobExpiration(config, plan) });
     const succeed = (response: AxiosResponse, attempt: number) => {
       if (response.config !== config) response.config = config;
-      if (ctx.learnQuota) learnQuota(ctx, seq, response);
+      if (ctx.learnQuota) learnQuota(ctx, seq, response, undefined);
       attempts.push({ attempt, status: response.status, elapsedMs: Date.now() - started });
       finish();
       return response;
@@ -136,7 +136,9 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
           }
           if (error.config && error.config !== config) error.config = config;
           if (error.response && error.response.config !== config) error.response.config = config;
-          if (ctx.learnQuota && error.response) learnQuota(ctx, seq, error.response);
+          // Read once, used by the quota tracker and by the retry decision.
+          const named = namedDelay(error.response);
+          if (ctx.learnQuota && error.response) learnQuota(ctx, seq, error.response, named);
           const status = error.response?.status;
           attempts.push({
             attempt,
@@ -146,7 +148,7 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
             elapsedMs: Date.now() - started,
           });
           if (status === 429) ctx.counters.rateLimited++;
-          const stop = await nextDelay(ctx, plan.retry, error, config, attempt);
+          const stop = await nextDelay(ctx, plan.retry, error, config, attempt, named);
           if (typeof stop === 'string') {
             ctx.counters.failures++;
             finish(stop);
@@ -187,9 +189,9 @@ async function nextDelay(
   error: AxiosError,
   config: InternalAxiosRequestConfig,
   attempt: number,
+  named: ServerDelay | undefined,
 ): Promise<{ delayMs: number } | NonNullable<SteadyInfo['stoppedBy']>> {
   const response: AxiosResponse | undefined = error.response;
-  const named = response && PAUSING.has(response.status) ? serverDelay(response.headers) : undefined;
   const maxRetryAfter = (policy || undefined)?.maxRetryAfter ?? 60_000;
   if (named && response && named.delayMs > 0 && named.delayMs <= maxRetryAfter)
     pauseLimiter(ctx, named.delayMs, response.status, named.source);
@@ -217,11 +219,16 @@ function jobExpiration(config: InternalAxiosRequestConfig, plan: RequestPlan): n
   return plan.deadline ?? 5 * 60_000;
 }
 
+/** The delay a 429/503 names (Retry-After); undefined for other responses. */
+function namedDelay(response: AxiosResponse | undefined): ServerDelay | undefined {
+  return response && PAUSING.has(response.status) ? serverDelay(response.headers) : undefined;
+}
+
 /** Feeds a response's rate-limit headers (or its 429) to the limiter's quota tracker. */
-function learnQuota(ctx: SteadyContext, seq: number, response: AxiosResponse): void {
+function learnQuota(ctx: SteadyContext, seq: number, response: AxiosResponse, named: ServerDelay | undefined): void {
   const now = Date.now();
   const report = parseRateLimit(response.headers, now);
-  const retryAfter = response.status === 429 && !report ? parseRetryAfter(getHeader(response.headers, 'retry-after'), now) : undefined;
+  const retryAfter = response.status === 429 && !report ? named?.delayMs : undefined;
   const changed = ctx.state.quota.observe(report, seq, response.status, retryAfter, now);
   if (!changed) return;
   ctx.state.gate.changed();
@@ -230,7 +237,7 @@ function learnQuota(ctx: SteadyContext, seq: number, response: AxiosResponse): v
   if (hold === undefined || hold <= ctx.quotaPausedUntil) return;
   ctx.quotaPausedUntil = hold;
   // A 429/503 with Retry-After pauses through pauseLimiter: counted and broadcast there, once.
-  if (PAUSING.has(response.status) && serverDelay(response.headers, now) !== undefined) return;
+  if (named !== undefined) return;
   // A new pause: the quota is spent until `hold`. Told like a Retry-After pause, and to the fleet.
   ctx.counters.pauses++;
   ctx.onPause?.(Object.freeze({ until: hold, delayMs: hold - now, status: response.status, source: `quota (${changed.source})` }));

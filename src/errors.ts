@@ -42,4 +42,16 @@ export class PaginationError<T = unknown> extends Error {
     super(`axios-steady: ${message}`);
     if (options && 'cause' in options) Object.defineProperty(this, 'cause', { value: options.cause, configurable: true, writable: true });
   }
+
+  /** The same error with other items or another checkpoint (the iterator restamps, collect() fills items). */
+  with<U>(changes: { items?: U[]; checkpoint?: Checkpoint | null }): PaginationError<U> {
+    const message = this.message.replace(/^axios-steady: /, '');
+    return new PaginationError<U>(
+      this.code,
+      message,
+      changes.items ?? [],
+      changes.checkpoint === undefined ? this.checkpoint : changes.checkpoint,
+      { cause: this.cause },
+    );
+  }
 }

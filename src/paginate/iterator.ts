@@ -142,9 +142,7 @@ export async function* pages<T = unknown>(
   // A page fetched ahead fails when it is its turn: its checkpoint must count what was yielded by then.
   const restamp = (error: unknown): never => {
     if (!(error instanceof PaginationError) || error.checkpoint === null) throw error;
-    throw new PaginationError(error.code, error.message.replace(/^axios-steady: /, ''), [], checkpointAt(error.checkpoint.next), {
-      cause: error.cause,
-    });
+    throw error.with({ checkpoint: checkpointAt(error.checkpoint.next) });
   };
   const inflight = new Map<number, Promise<Fetched<T>>>();
   try {

@@ -40,9 +40,7 @@ export async function collect<T = unknown>(api: AxiosInstance, target: string | 
     // Everything ends up in memory anyway: no reason to bound the look-ahead unless asked to.
     for await (const page of pages<T>(api, target, { lookAhead: Infinity, ...options })) for (const item of page.items) items.push(item);
   } catch (error) {
-    if (error instanceof PaginationError)
-      throw new PaginationError(error.code, error.message.replace(/^axios-steady: /, ''), items, error.checkpoint, { cause: error.cause });
-    throw error;
+    throw error instanceof PaginationError ? error.with({ items }) : error;
   }
   return items;
 }
