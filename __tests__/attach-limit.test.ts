@@ -97,6 +97,28 @@ describe('limiter at a real server', () => {
     await shared.disconnect();
   });
 
+  it('after a pause, minTime still spaces the starts: jobs granted during the pause do not all start when it ends', async () => {
+    let first = true;
+    server = await startServer((_req, res) => {
+      if (first) {
+        first = false;
+        return json(res, 429, {}, { 'Retry-After': '1' });
+      }
+      json(res, 200, {});
+    });
+    const api = axios.create({ baseURL: server.url });
+    const steady = attach(api, { limiter: { maxConcurrent: 4, minTime: 100 } });
+    // All queued in bottleneck at once: the first is answered 429 while the others wait for their grants.
+    await Promise.all(Array.from({ length: 5 }, (_, i) => api.get(`/p/${i}`)));
+    const after = server.seen.arrivals.slice(1).map((a) => a.at);
+    expect(after).toHaveLength(5);
+    const gaps = after.slice(1).map((t, i) => t - after[i]);
+    // bottleneck grants jobs 100 ms apart; a granted job that finds the gate closed gives its slot back and
+    // queues again, so after the pause the starts are spaced again (held slots would start within ~1 ms).
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(60);
+    steady.detach();
+  });
+
   it('updateSettings on the limiter applies to the next request', async () => {
     server = await startServer(slow(20));
     const api = axios.create({ baseURL: server.url });

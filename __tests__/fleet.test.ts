@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { json, startServer, wait, type TestServer } from '../test/servers/with-server.js';
 import { startRedis, type RedisServer } from '../test/servers/redis.js';
+import { startSimApi } from '../test/servers/sim-api.js';
 
 jest.setTimeout(90_000);
 
@@ -39,16 +40,23 @@ interface Report {
   starts: number[];
 }
 
+interface WorkerOptions {
+  timeout?: number;
+  apiUrl?: string;
+  quota?: boolean;
+  /** Called when the worker is connected and about to send. */
+  onReady?: () => void;
+}
+
 function worker(
   limiterId: string,
   paths: string[],
   limiter: Record<string, unknown>,
-  timeout?: number,
-  apiUrl = server.url,
+  { timeout, apiUrl = server.url, quota, onReady }: WorkerOptions = {},
 ): { child: ChildProcess; report: Promise<Report> } {
   const child = fork(
     path.join(__dirname, '../test/servers/fleet-worker.ts'),
-    [JSON.stringify({ redisPort: redis.port, limiterId, apiUrl, paths, limiter, timeout })],
+    [JSON.stringify({ redisPort: redis.port, limiterId, apiUrl, paths, limiter, timeout, quota })],
     {
       execArgv: ['--import', 'tsx'],
       stdio: 'inherit',
@@ -56,8 +64,10 @@ function worker(
   );
   const report = new Promise<Report>((resolve, reject) => {
     child.on('message', (m) => {
-      if ((m as { ready?: boolean }).ready) child.send('go');
-      else if ((m as Report).done !== undefined) resolve(m as Report);
+      if ((m as { ready?: boolean }).ready) {
+        onReady?.();
+        child.send('go');
+      } else if ((m as Report).done !== undefined) resolve(m as Report);
     });
     child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before reporting`)));
   });
@@ -65,12 +75,13 @@ function worker(
   return { child, report };
 }
 
-const fleet = (id: string, workers: number, each: number, limiter: Record<string, unknown>) =>
+const fleet = (id: string, workers: number, each: number, limiter: Record<string, unknown>, options?: WorkerOptions) =>
   Array.from({ length: workers }, (_, w) =>
     worker(
       id,
       Array.from({ length: each }, (_, i) => `/w${w}/r${i}`),
       limiter,
+      options,
     ),
   );
 
@@ -132,6 +143,50 @@ it('one process gets 429 + Retry-After: 1, and no process sends to the API durin
   expect(spans).toHaveLength(41); // 40 requests + the one retry
 });
 
+it('a process that joins during a pause waits until it ends: the pause is kept in Redis, not only broadcast', async () => {
+  let t429 = 0;
+  handler = async (p, res) => {
+    if (p === '/first' && !t429) {
+      t429 = Date.now();
+      return json(res, 429, {}, { 'Retry-After': '3' });
+    }
+    await wait(10);
+    json(res, 200, {});
+  };
+  const id = `join-${Date.now()}`;
+  const first = worker(id, ['/first'], { maxConcurrent: 2 });
+  while (!t429) await wait(10);
+  // Started after the 429 was broadcast over pub/sub, so it never heard it.
+  let readyAt = Infinity;
+  const late = worker(id, ['/late/0', '/late/1', '/late/2'], { maxConcurrent: 2 }, { onReady: () => (readyAt = Date.now()) });
+  const reports = await Promise.all([first.report, late.report]);
+  expect(reports.map((r) => r.failures)).toEqual([[], []]);
+  expect(readyAt).toBeLessThan(t429 + 2500); // it was ready to send well inside the pause
+  const lateArrivals = spans.filter((s) => s.path.startsWith('/late')).map((s) => s.start);
+  expect(lateArrivals).toHaveLength(3);
+  expect(Math.min(...lateArrivals)).toBeGreaterThanOrEqual(t429 + 3000);
+});
+
+it('3 processes share the learned quota through Redis: no 429s, where the same fleet without it gets them', async () => {
+  // A draft-7 quota of 20 per 2 s, unknown to the clients; 60 requests, up to 6 in flight across the fleet.
+  const run = async (quota: boolean) => {
+    const sim = await startSimApi({ items: 600, pageSize: 10, latencyMs: 5, quota: { limit: 20, windowMs: 2000, headers: 'draft7' } });
+    try {
+      const id = `quota-${quota}-${Date.now()}`;
+      const pages = (w: number) => Array.from({ length: 20 }, (_, i) => `/page?page=${w * 20 + i + 1}`);
+      const workers = [0, 1, 2].map((w) => worker(id, pages(w), { maxConcurrent: 6 }, { apiUrl: sim.url, quota }));
+      const reports = await Promise.all(workers.map((w) => w.report));
+      expect(reports.map((r) => r.failures)).toEqual([[], [], []]);
+      expect(sim.stats.pages).toBe(60); // each page served once
+      return sim.stats.rateLimited;
+    } finally {
+      await sim.close();
+    }
+  };
+  expect(await run(false)).toBeGreaterThan(0);
+  expect(await run(true)).toBe(0);
+});
+
 it.each([
   ['redis-server is restarted', () => redis.restart()],
   [
@@ -165,7 +220,7 @@ it('a worker killed mid-job (SIGKILL) frees its slot within the job expiration',
   };
   const id = `crash-${Date.now()}`;
   const limiter = { maxConcurrent: 1, heartbeatInterval: 250 };
-  const doomed = worker(id, ['/hang'], limiter, 2000); // timeout 2000 ms → job expiration 3000 ms
+  const doomed = worker(id, ['/hang'], limiter, { timeout: 2000 }); // timeout 2000 ms → job expiration 3000 ms
   await hung;
   const hungAt = Date.now();
   doomed.child.kill('SIGKILL');

@@ -10,6 +10,7 @@ import { serverDelay } from './retry/server-delay.js';
 import type { ServerDelay } from './retry/retry-after.js';
 import { parseRateLimit } from './limit/ratelimit-headers.js';
 import type { QuotaEvent } from './limit/quota.js';
+import type { Grant } from './limit/ledger.js';
 import type { Attempt, PauseEvent, SteadyInfo } from './types.js';
 
 /** Counters of one attach(), read through `steady.stats()`. */
@@ -110,16 +111,41 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
     let notBefore: number | undefined;
     let priority = plan.priority;
     let seq = -1;
+    /** The attempt's entry in the fleet's quota ledger, while it is counted there and unanswered. */
+    let grant: Grant | undefined;
     const send = () => {
       ctx.counters.attempts++;
       if (ctx.learnQuota) seq = ctx.state.quota.take();
       return inner(attemptConfig);
     };
+    const ledger = ctx.state.ledger;
+    const admit =
+      ledger &&
+      (async () => {
+        if (grant) ledger.done(grant); // granted before, but the limiter gave up on that job unsent
+        const answer = await ledger.take(ctx.learnQuota);
+        grant = answer?.go ? answer.grant : undefined;
+        if (answer === undefined || answer.go) return true;
+        if (answer.reason === 'spent') fleetPause(ctx, answer.waitMs);
+        else ctx.state.gate.close(Date.now() + answer.waitMs); // paused by another process, or all that remains is in flight
+        return false;
+      });
     const attemptOnce = () =>
-      dispatch(ctx.limiter, ctx.state, send, { priority, signal: link.signal, notBefore, expiration: jobExpiration(config, plan) });
+      dispatch(ctx.limiter, ctx.state, send, {
+        priority,
+        signal: link.signal,
+        notBefore,
+        expiration: jobExpiration(config, plan),
+        admit,
+      });
+    /** An attempt ended (with a response, or without): the quota tracker and the fleet's ledger learn from it. */
+    const answered = (response: AxiosResponse | undefined, named: ServerDelay | undefined) => {
+      if (ctx.learnQuota) learnQuota(ctx, seq, response, named, grant);
+      grant = undefined;
+    };
     const succeed = (response: AxiosResponse, attempt: number) => {
       if (response.config !== config) response.config = config;
-      if (ctx.learnQuota) learnQuota(ctx, seq, response, undefined);
+      answered(response, undefined);
       attempts.push({ attempt, status: response.status, elapsedMs: Date.now() - started });
       finish();
       return response;
@@ -128,6 +154,9 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
     const recover = async (error: unknown): Promise<AxiosResponse> => {
       try {
         for (let attempt = 1; ; attempt++) {
+          // Read once, used by the quota tracker and by the retry decision.
+          const named = namedDelay(isAxiosError(error) ? error.response : undefined);
+          answered(isAxiosError(error) ? error.response : undefined, named);
           if (link.expired()) throw deadlineError(config, plan.deadline as number, error, finish);
           if (link.canceled() || !isAxiosError(error)) {
             // A cancel (axios turns it into a CanceledError) or a non-HTTP error from a custom adapter.
@@ -136,9 +165,6 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
           }
           if (error.config && error.config !== config) error.config = config;
           if (error.response && error.response.config !== config) error.response.config = config;
-          // Read once, used by the quota tracker and by the retry decision.
-          const named = namedDelay(error.response);
-          if (ctx.learnQuota && error.response) learnQuota(ctx, seq, error.response, named);
           const status = error.response?.status;
           attempts.push({
             attempt,
@@ -224,10 +250,18 @@ function namedDelay(response: AxiosResponse | undefined): ServerDelay | undefine
   return response && PAUSING.has(response.status) ? serverDelay(response.headers) : undefined;
 }
 
-/** Feeds a response's rate-limit headers (or its 429) to the limiter's quota tracker. */
-function learnQuota(ctx: SteadyContext, seq: number, response: AxiosResponse, named: ServerDelay | undefined): void {
+/** Feeds a response's rate-limit headers (or its 429) to the limiter's quota tracker, and the fleet's ledger. */
+function learnQuota(
+  ctx: SteadyContext,
+  seq: number,
+  response: AxiosResponse | undefined,
+  named: ServerDelay | undefined,
+  grant: Grant | undefined,
+): void {
   const now = Date.now();
-  const report = parseRateLimit(response.headers, now);
+  const report = response && parseRateLimit(response.headers, now);
+  if (grant) ctx.state.ledger?.done(grant, report, now);
+  if (!response) return;
   const retryAfter = response.status === 429 && !report ? named?.delayMs : undefined;
   const changed = ctx.state.quota.observe(report, seq, response.status, retryAfter, now);
   if (!changed) return;
@@ -242,6 +276,19 @@ function learnQuota(ctx: SteadyContext, seq: number, response: AxiosResponse, na
   ctx.counters.pauses++;
   ctx.onPause?.(Object.freeze({ until: hold, delayMs: hold - now, status: response.status, source: `quota (${changed.source})` }));
   ctx.state.broadcast?.(hold - now);
+}
+
+/** The fleet's ledger says its quota is spent for `delayMs`: this process pauses (each process hears it itself). */
+function fleetPause(ctx: SteadyContext, delayMs: number): void {
+  const now = Date.now();
+  const until = now + delayMs;
+  ctx.state.gate.close(until);
+  // Every job the ledger turns away says so, each with its own few ms of latency: one pause until it is over.
+  const fresh = ctx.quotaPausedUntil < now;
+  ctx.quotaPausedUntil = Math.max(ctx.quotaPausedUntil, until);
+  if (!fresh) return;
+  ctx.counters.pauses++;
+  ctx.onPause?.(Object.freeze({ until, delayMs, source: 'quota (fleet)' }));
 }
 
 function pauseLimiter(ctx: SteadyContext, delayMs: number, status: number, source: string): void {

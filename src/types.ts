@@ -74,8 +74,9 @@ export interface PauseEvent {
   /** Epoch ms until which no attempt of this limiter is dispatched. */
   readonly until: number;
   readonly delayMs: number;
-  readonly status: number;
-  /** The header that named the delay (`retry-after`), or `quota (<header format>)`. */
+  /** Status of the response behind the pause; absent when the fleet's shared quota called it (no response). */
+  readonly status?: number;
+  /** The header that named the delay (`retry-after`), `quota (<header format>)`, or `quota (fleet)`. */
   readonly source: string;
 }
 

@@ -1,4 +1,5 @@
-// One fleet worker: the same limiter id and Redis as its siblings, so all of them share maxConcurrent 3.
+// One fleet worker: the same limiter id and Redis as its siblings, so all of them share maxConcurrent 3,
+// the pause after a 429 and the quota learned from the API's RateLimit headers.
 import axios from 'axios';
 import { attach } from '../../src/index.js';
 

@@ -12,9 +12,16 @@ export interface DispatchOptions {
   readonly notBefore?: number;
   /** ms after which a Redis-backed limiter frees the job's slot even if this process died. */
   readonly expiration?: number;
+  /**
+   * Asked inside the limiter's slot, right before the attempt starts: false gives the slot back and waits
+   * for the pause gate (which the callee closed) before asking the limiter again. The fleet's quota ledger.
+   */
+  readonly admit?: (() => Promise<boolean>) | undefined;
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+/** What one bottleneck job ended with; `again`: it gave its slot back unstarted because the gate closed. */
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown } | { again: true };
+const AGAIN = Object.freeze({ again: true as const });
 
 /**
  * Runs one attempt through the limiter: after `notBefore`, once the pause gate is open, within the
@@ -28,19 +35,22 @@ export function dispatch<T>(limiter: Bottleneck, state: LimiterState, task: () =
 }
 
 async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
-  const { signal, priority } = options;
+  const { signal, priority, admit } = options;
   const clustered = isClustered(limiter);
   for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
     await state.gate.wait(signal);
     let running: Promise<T> | undefined;
+    /** Set once this job's promise settled without starting: its function must then never start the attempt. */
+    let abandoned = false;
     const job = limiter.schedule(
       { priority, ...(clustered && options.expiration && { expiration: options.expiration }) },
       async (): Promise<Outcome<T>> => {
         try {
           if (signal?.aborted) throw abortReason(signal);
-          // The gate may have closed while this job sat in bottleneck's queue; hold the slot until it opens.
-          // Re-check after every wait, then start in the same tick, so no other job slips in between.
-          while (!state.gate.isOpen()) await state.gate.wait(signal);
+          // The gate may have closed while this job sat in bottleneck's queue: give the slot back and queue
+          // again once it opens, rather than hold it — held slots would all start at the same instant when the
+          // gate opens (ignoring minTime), and a Redis-backed job would expire while it waits.
+          if (!state.gate.isOpen() || (admit && !(await admit())) || abandoned || !state.gate.isOpen()) return AGAIN;
           running = task();
           return { ok: true, value: await running };
         } catch (error) {
@@ -53,6 +63,7 @@ async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: 
     try {
       outcome = signal ? await raceAbort(job, signal) : await job;
     } catch (error) {
+      if (!running) abandoned = true;
       if (signal?.aborted) throw error;
       // The attempt started and bottleneck gave up on it (its expiration): the attempt's own result counts.
       if (running) return running;
@@ -62,6 +73,7 @@ async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: 
       await sleep(wait, signal);
       continue;
     }
+    if ('again' in outcome) continue;
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   }

@@ -5,14 +5,17 @@ import { PauseGate } from './gate.js';
 import { Lane } from './lane.js';
 import { QuotaTracker } from './quota.js';
 import { isClustered, joinFleet } from './cluster.js';
+import { FleetLedger } from './ledger.js';
 
 /** What axios-steady keeps per Bottleneck instance; shared by every attach() given that instance. */
 export interface LimiterState {
   readonly gate: PauseGate;
   readonly lane: Lane;
   readonly quota: QuotaTracker;
-  /** For a Redis-backed limiter: tells the fleet about a pause (see cluster.ts). */
+  /** For a Redis-backed limiter: tells the fleet about a pause (pub/sub and the ledger). */
   readonly broadcast: ((delayMs: number) => void) | undefined;
+  /** For a Redis-backed limiter: the pause and the quota kept across the fleet (see ledger.ts). */
+  readonly ledger: FleetLedger | undefined;
 }
 
 // Keyed by the user's limiter object, so two instances given one Bottleneck share one gate and one lane.
@@ -57,11 +60,14 @@ export function stateOf(limiter: Bottleneck): LimiterState {
   if (state === undefined) {
     const quota = new QuotaTracker();
     const gate = new PauseGate((now) => quota.holdUntil(now));
+    const ledger = isClustered(limiter) ? FleetLedger.of(limiter) : undefined;
+    const publish = isClustered(limiter) ? joinFleet(limiter, gate) : undefined;
     state = {
       gate,
       lane: new Lane(gate, () => maxConcurrentOf(limiter)),
       quota,
-      broadcast: isClustered(limiter) ? joinFleet(limiter, gate) : undefined,
+      broadcast: publish && ((delayMs) => (publish(delayMs), ledger?.pause(delayMs))),
+      ledger,
     };
     states.set(limiter, state);
   }

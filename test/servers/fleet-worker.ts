@@ -10,6 +10,7 @@ interface Job {
   paths: string[];
   limiter: Record<string, unknown>;
   timeout?: number;
+  quota?: boolean;
 }
 
 const job = JSON.parse(process.argv[2] as string) as Job;
@@ -23,6 +24,7 @@ const api = axios.create({
 });
 const steady = attach(api, {
   retry: { retries: 5, baseDelay: 50 },
+  ...(job.quota === false && { quota: false as const }),
   limiter: { id: job.limiterId, datastore: 'ioredis', clientOptions: { host: '127.0.0.1', port: job.redisPort }, ...job.limiter },
 });
 // Warm up (Redis connected, code compiled), then wait for the parent's "go" so the fleet starts together.

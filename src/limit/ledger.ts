@@ -1,0 +1,162 @@
+import type Bottleneck from 'bottleneck';
+import type { QuotaReport } from './ratelimit-headers.js';
+
+/**
+ * The part of a Redis client used here: `eval(script, numKeys, ...keysAndArgs, callback)`, which ioredis and
+ * node-redis 3 (the two clients bottleneck drives) both take.
+ */
+export interface ScriptClient {
+  eval(...args: unknown[]): unknown;
+}
+
+/** A dispatch the ledger counted, by its entry among the fleet's unanswered requests. */
+export interface Grant {
+  readonly entry: string;
+}
+
+/**
+ * What the ledger says to a process about to send: go (with a grant when the quota is counted), or wait
+ * `waitMs` because the fleet is `paused` (a 429/503 named a delay), the window's quota is `spent` until
+ * its reset, or what remains is all taken by requests still unanswered (`in-flight`: ask again shortly).
+ */
+export type Admission =
+  | { readonly go: true; readonly grant?: Grant }
+  | { readonly go: false; readonly waitMs: number; readonly reason: 'paused' | 'spent' | 'in-flight' };
+
+const REASONS = ['paused', 'spent', 'in-flight'] as const;
+
+// Two keys per limiter id, in one Redis Cluster slot (the {id} hashtag):
+// - a hash: pause = the fleet's pause end; n = dispatches counted (for unique entries); rem, reset = the
+//   window's freshest report. Times are Redis time (ms): it is the one clock every process shares, so ends
+//   are stored in it and waits returned as delays.
+// - a sorted set of the dispatches not yet answered (member "n:takenAt").
+const NOW = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)\n";
+
+// While the fleet is paused, nobody goes. With ARGV[4] = 1 (quota counted): grants while the reported
+// remaining exceeds the fleet's unanswered requests — any of those may not have reached the API when it
+// reported (requests leave different processes in another order than they were counted), so all of them
+// are charged. Unanswered entries older than ARGV[2] ms are dropped first (their process died, or their
+// answer got lost).
+const TAKE = `${NOW}
+local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset')
+local pause = tonumber(q[1])
+if pause and now < pause then return {0, pause - now, 1} end
+if ARGV[4] ~= '1' then return {1} end
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, 9)) do
+  if now - tonumber(string.match(m, ':(%d+)$')) > tonumber(ARGV[2]) then redis.call('ZREM', KEYS[2], m) end
+end
+local n, rem, reset = tonumber(q[2]) or 0, tonumber(q[3]), tonumber(q[4])
+if reset and now < reset and rem - redis.call('ZCARD', KEYS[2]) <= 0 then
+  if rem <= 0 then return {0, reset - now, 2} end
+  return {0, math.min(reset - now, tonumber(ARGV[3])), 3}
+end
+local entry = n .. ':' .. now
+redis.call('HSET', KEYS[1], 'n', n + 1)
+redis.call('ZADD', KEYS[2], n, entry)
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return {1, entry}`;
+
+// Marks a dispatch answered and keeps its report when it is fresher. Within one window the API's remaining
+// only falls, so the lowest remaining is the freshest news (answers arrive in any order); a reset more than
+// a second later is a new window, one more than a second earlier is old news. Reset times come in whole
+// seconds, so within a second two reports may be of two windows: the later reset is kept, never the earlier.
+const DONE = `${NOW}
+redis.call('ZREM', KEYS[2], ARGV[1])
+if not ARGV[2] then return 0 end
+local rem, resetAt = tonumber(ARGV[2]), now + tonumber(ARGV[3])
+local q = redis.call('HMGET', KEYS[1], 'rem', 'reset')
+local known, reset = tonumber(q[1]), tonumber(q[2])
+if reset and now < reset then
+  if resetAt < reset - 1000 then return 0 end
+  if resetAt <= reset + 1000 then
+    if known <= rem then return 0 end
+    resetAt = math.max(resetAt, reset)
+  end
+end
+redis.call('HSET', KEYS[1], 'rem', rem, 'reset', resetAt)
+return 1`;
+
+// Pauses the fleet for ARGV[1] ms (a shorter pause never shortens a longer one).
+const PAUSE = `${NOW}
+local stop = now + tonumber(ARGV[1])
+if stop > (tonumber(redis.call('HGET', KEYS[1], 'pause')) or 0) then redis.call('HSET', KEYS[1], 'pause', stop) end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+/** How long the ledger outlives the last dispatch: far longer than any window worth pacing. */
+const KEEP_MS = 24 * 3600 * 1000;
+/** An unanswered dispatch older than this no longer makes reports more careful (its process probably died). */
+const UNANSWERED_MS = 60_000;
+/** How soon to ask again when what remains is all taken by unanswered requests. */
+const RECHECK_MS = 50;
+/** A ledger that does not answer within this is skipped for that dispatch (the limiter itself still holds). */
+const ANSWER_MS = 1000;
+
+/**
+ * What a fleet shares beyond bottleneck's limits, kept in the Redis of its limiter: the pause (so a process
+ * that was not listening when a 429 was broadcast still waits) and the learned quota — every process counts
+ * its dispatches there and stores what the API reports, so what remains is charged with the whole fleet's
+ * unanswered requests, not one process'. Checking and counting are one Lua script per dispatch, so two
+ * processes cannot both take the last token.
+ *
+ * Fails open: when Redis does not answer (restarting, keys lost), the dispatch goes uncounted and each
+ * process' own pause gate and QuotaTracker still hold it to what that process saw; the next report
+ * rebuilds the ledger.
+ */
+export class FleetLedger {
+  readonly #client: ScriptClient;
+  readonly #keys: readonly [string, string];
+
+  constructor(client: ScriptClient, id: string) {
+    this.#client = client;
+    this.#keys = [`axios-steady:{${id}}:fleet`, `axios-steady:{${id}}:unanswered`];
+  }
+
+  /** The ledger of a Redis-backed limiter, or undefined when its client cannot run scripts. */
+  static of(limiter: Bottleneck): FleetLedger | undefined {
+    const client = (limiter as unknown as { _store?: { connection?: { client?: Partial<ScriptClient> } } })._store?.connection?.client;
+    return typeof client?.eval === 'function' ? new FleetLedger(client as ScriptClient, limiter.id) : undefined;
+  }
+
+  /** Asks to send one request now (counted against the quota when `quota`); undefined when Redis did not answer. */
+  take(quota: boolean): Promise<Admission | undefined> {
+    return this.#run(TAKE, [KEEP_MS, UNANSWERED_MS, RECHECK_MS, quota ? 1 : 0]).then((reply) => {
+      if (!Array.isArray(reply)) return undefined;
+      if (reply[0] === 1) return reply.length > 1 ? { go: true, grant: { entry: String(reply[1]) } } : { go: true };
+      const waitMs = Number(reply[1]);
+      const reason = REASONS[Number(reply[2]) - 1];
+      return Number.isFinite(waitMs) && reason ? { go: false, waitMs: Math.max(1, waitMs), reason } : undefined;
+    });
+  }
+
+  /**
+   * Marks a granted dispatch answered (or never sent), with what its response reported, if anything.
+   * Fire and forget: a lost call only makes the ledger more careful until the entry ages out.
+   */
+  done(grant: Grant, report?: QuotaReport, now: number = Date.now()): void {
+    const args: (string | number)[] = [grant.entry];
+    if (report) args.push(report.remaining, Math.max(0, Math.ceil(report.resetAt - now)));
+    void this.#run(DONE, args);
+  }
+
+  /** Pauses every process of the fleet for `delayMs` (fire and forget; the pub/sub broadcast says it too). */
+  pause(delayMs: number): void {
+    void this.#run(PAUSE, [Math.ceil(delayMs), KEEP_MS]);
+  }
+
+  #run(script: string, args: (string | number)[]): Promise<unknown> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), ANSWER_MS);
+      try {
+        this.#client.eval(script, 2, ...this.#keys, ...args, (err: Error | null, reply: unknown) => {
+          clearTimeout(timer);
+          resolve(err ? undefined : reply);
+        });
+      } catch {
+        clearTimeout(timer);
+        resolve(undefined);
+      }
+    });
+  }
+}
