@@ -28,7 +28,7 @@ const agent = () => new http.Agent({ keepAlive: true, maxSockets: 64 });
 const idsOf = (pages: PageBody[]) => pages.flatMap((p) => p.items.map((i) => i.id));
 
 /** axios-retry as its README sets it up, plus 429 (not in its default condition). */
-function withAxiosRetry(api: AxiosInstance): AxiosInstance {
+export function withAxiosRetry(api: AxiosInstance): AxiosInstance {
   axiosRetry(api, {
     retries: 10,
     shouldResetTimeout: true,

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { collectors, complete, type CollectOptions } from './contenders.js';
 import { writeChart, writeTables, type Scenario } from './report.js';
 import { runOverhead } from './overhead.js';
+import { fleet } from './fleet.js';
 import { startSimProcess } from './sim-api/index.js';
 import { median } from './lib/stats.js';
 import type { SimOptions } from '../test/servers/sim-api.js';
@@ -240,6 +241,11 @@ if (want('P5')) {
       pages * 10,
     ),
   );
+}
+
+if (want('P6')) {
+  log('P6 fleet');
+  scenarios.push(await fleet(quick));
 }
 
 const meta = {

@@ -11,6 +11,7 @@ interface Job {
   limiter: Record<string, unknown>;
   timeout?: number;
   quota?: boolean;
+  budget?: false;
 }
 
 const job = JSON.parse(process.argv[2] as string) as Job;
@@ -23,7 +24,7 @@ const api = axios.create({
   adapter: (config) => (starts.push(Date.now()), http(config)),
 });
 const steady = attach(api, {
-  retry: { retries: 5, baseDelay: 50 },
+  retry: { retries: 5, baseDelay: 50, ...(job.budget === false && { budget: false as const }) },
   ...(job.quota === false && { quota: false as const }),
   limiter: { id: job.limiterId, datastore: 'ioredis', clientOptions: { host: '127.0.0.1', port: job.redisPort }, ...job.limiter },
 });

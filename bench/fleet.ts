@@ -1,0 +1,89 @@
+// P6: three processes collect one rate-limited API through one Redis-backed limiter. The quota (draft-7
+// headers) is unknown to them; the physical limit is pages ÷ allowed rate. Needs redis-server.
+import { fork } from 'node:child_process';
+import { startRedis } from '../test/servers/redis.js';
+import { startSimProcess } from './sim-api/index.js';
+import { complete } from './contenders.js';
+import { median } from './lib/stats.js';
+import type { Scenario } from './report.js';
+
+const WORKERS = 3;
+const contenders = ['axios-steady', 'axios-steady, quota: false', 'axios-retry + bottleneck (Redis)'];
+
+function runWorker(job: Record<string, unknown>): {
+  ready: Promise<void>;
+  go: () => void;
+  bodies: Promise<{ page: number; ids: number[] }[]>;
+} {
+  const child = fork(new URL('./fleet-worker.ts', import.meta.url), [JSON.stringify(job)], { execArgv: ['--import', 'tsx'] });
+  let ready!: () => void;
+  const readyP = new Promise<void>((r) => (ready = r));
+  const bodies = new Promise<{ page: number; ids: number[] }[]>((resolve, reject) => {
+    child.on('message', (m: { ready?: boolean; bodies?: { page: number; ids: number[] }[] }) =>
+      m.ready ? ready() : resolve(m.bodies ?? []),
+    );
+    child.once('exit', (code) => reject(new Error(`fleet worker exited with ${code}`)));
+  });
+  return { ready: readyP, go: () => child.send('go'), bodies };
+}
+
+export async function fleet(quick: boolean): Promise<Scenario> {
+  const pages = quick ? 60 : 300;
+  const quota = quick ? { limit: 20, windowMs: 2000 } : { limit: 60, windowMs: 3000 };
+  const limitMs = (pages / quota.limit) * quota.windowMs;
+  const runs = quick ? 1 : 3;
+  const redis = await startRedis();
+  const samples = new Map<string, { ms: number; requests: number; rateLimited: number; complete: boolean }[]>(
+    contenders.map((c) => [c, []]),
+  );
+  try {
+    for (let run = 0; run < runs; run++) {
+      for (const contender of contenders) {
+        const api = await startSimProcess({ items: pages * 10, pageSize: 10, latencyMs: 20, quota: { ...quota, headers: 'draft7' } });
+        // Worker w takes pages w+1, w+1+3, …: together every page once.
+        const workers = Array.from({ length: WORKERS }, (_, w) =>
+          runWorker({
+            contender,
+            redisPort: redis.port,
+            id: `p6-${run}-${contenders.indexOf(contender)}`,
+            apiUrl: api.url,
+            pages: Array.from({ length: pages }, (_, i) => i + 1).filter((p) => p % WORKERS === w % WORKERS),
+            maxConcurrent: 8,
+          }),
+        );
+        await Promise.all(workers.map((w) => w.ready));
+        const started = performance.now();
+        for (const w of workers) w.go();
+        const bodies = (await Promise.all(workers.map((w) => w.bodies))).flat().sort((a, b) => a.page - b.page);
+        const ms = performance.now() - started;
+        const stats = await api.stats();
+        api.close();
+        const ids = bodies.flatMap((b) => b.ids);
+        samples.get(contender)?.push({ ms, requests: stats.requests, rateLimited: stats.rateLimited, complete: complete(ids, pages * 10) });
+        process.stderr.write(
+          `  P6 run ${run + 1} ${contender}: ${Math.round(ms)} ms, ${stats.requests} requests, ${stats.rateLimited} 429s\n`,
+        );
+      }
+    }
+  } finally {
+    await redis.stop();
+  }
+  return {
+    name: `P6 fleet: ${WORKERS} processes, one Redis-shared limiter (maxConcurrent 8), ${pages} pages, quota ${quota.limit} per ${quota.windowMs / 1000} s (draft-7 headers) unknown to them; ratio to pages ÷ allowed rate`,
+    limitMs,
+    rows: contenders.map((contender) => {
+      const s = samples.get(contender) ?? [];
+      const ms = s.map((x) => x.ms);
+      return {
+        contender,
+        medianMs: median(ms),
+        minMs: Math.min(...ms),
+        maxMs: Math.max(...ms),
+        ratio: median(ms) / limitMs,
+        requests: median(s.map((x) => x.requests)),
+        rateLimited: median(s.map((x) => x.rateLimited)),
+        complete: s.every((x) => x.complete),
+      };
+    }),
+  };
+}
