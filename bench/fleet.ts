@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import { startRedis } from '../test/servers/redis.js';
 import { startSimProcess } from './sim-api/index.js';
 import { complete } from './contenders.js';
-import { median } from './lib/stats.js';
+import { rows, type Sample } from './lib/stats.js';
 import type { Scenario } from './report.js';
 
 const WORKERS = 3;
@@ -33,9 +33,7 @@ export async function fleet(quick: boolean): Promise<Scenario> {
   const limitMs = (pages / quota.limit) * quota.windowMs;
   const runs = quick ? 1 : 3;
   const redis = await startRedis();
-  const samples = new Map<string, { ms: number; requests: number; rateLimited: number; complete: boolean }[]>(
-    contenders.map((c) => [c, []]),
-  );
+  const samples = new Map<string, Sample[]>(contenders.map((c) => [c, []]));
   try {
     for (let run = 0; run < runs; run++) {
       for (const contender of contenders) {
@@ -71,19 +69,6 @@ export async function fleet(quick: boolean): Promise<Scenario> {
   return {
     name: `P6 fleet: ${WORKERS} processes, one Redis-shared limiter (maxConcurrent 8), ${pages} pages, quota ${quota.limit} per ${quota.windowMs / 1000} s (draft-7 headers) unknown to them; ratio to pages ÷ allowed rate`,
     limitMs,
-    rows: contenders.map((contender) => {
-      const s = samples.get(contender) ?? [];
-      const ms = s.map((x) => x.ms);
-      return {
-        contender,
-        medianMs: median(ms),
-        minMs: Math.min(...ms),
-        maxMs: Math.max(...ms),
-        ratio: median(ms) / limitMs,
-        requests: median(s.map((x) => x.requests)),
-        rateLimited: median(s.map((x) => x.rateLimited)),
-        complete: s.every((x) => x.complete),
-      };
-    }),
+    rows: rows(contenders, samples, limitMs),
   };
 }

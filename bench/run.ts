@@ -8,7 +8,7 @@ import { writeChart, writeTables, type Scenario } from './report.js';
 import { runOverhead } from './overhead.js';
 import { fleet } from './fleet.js';
 import { startSimProcess } from './sim-api/index.js';
-import { median } from './lib/stats.js';
+import { median, rows, type Sample } from './lib/stats.js';
 import type { SimOptions } from '../test/servers/sim-api.js';
 
 const quick = process.argv.includes('--quick');
@@ -26,13 +26,6 @@ const only = process.argv
   .split(',');
 const runs = quick ? 1 : 3;
 const log = (text: string) => process.stderr.write(`${text}\n`);
-
-interface Sample {
-  ms: number;
-  requests: number;
-  rateLimited: number;
-  complete: boolean;
-}
 
 /** Runs each contender `runs` times against a fresh simulated API; returns medians. */
 async function race(
@@ -63,24 +56,7 @@ async function race(
       );
     }
   }
-  return {
-    name,
-    limitMs,
-    rows: contenders.map((contender) => {
-      const s = samples.get(contender) ?? [];
-      const ms = s.map((x) => x.ms);
-      return {
-        contender,
-        medianMs: median(ms),
-        minMs: Math.min(...ms),
-        maxMs: Math.max(...ms),
-        ratio: median(ms) / limitMs,
-        requests: median(s.map((x) => x.requests)),
-        rateLimited: median(s.map((x) => x.rateLimited)),
-        complete: s.every((x) => x.complete),
-      };
-    }),
-  };
+  return { name, limitMs, rows: rows(contenders, samples, limitMs) };
 }
 
 async function memory(pages: number): Promise<Scenario> {

@@ -1,3 +1,5 @@
+import type { Row } from '../report.js';
+
 /** Median of a list of numbers. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -12,4 +14,30 @@ export async function pool(count: number, concurrency: number, task: (i: number)
     while (next < count) await task(next++);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+/** One collection run of one contender. */
+export interface Sample {
+  ms: number;
+  requests: number;
+  rateLimited: number;
+  complete: boolean;
+}
+
+/** A table row per contender: median time (and its ratio to `limitMs`), range, median requests and 429s. */
+export function rows(contenders: readonly string[], samples: ReadonlyMap<string, Sample[]>, limitMs: number): Row[] {
+  return contenders.map((contender) => {
+    const s = samples.get(contender) ?? [];
+    const ms = s.map((x) => x.ms);
+    return {
+      contender,
+      medianMs: median(ms),
+      minMs: Math.min(...ms),
+      maxMs: Math.max(...ms),
+      ratio: median(ms) / limitMs,
+      requests: median(s.map((x) => x.requests)),
+      rateLimited: median(s.map((x) => x.rateLimited)),
+      complete: s.every((x) => x.complete),
+    };
+  });
 }
