@@ -1,44 +1,13 @@
 import { AxiosError, isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import type Bottleneck from 'bottleneck';
 import { dispatch } from './limit/dispatch.js';
-import type { LimiterState } from './limit/limiter.js';
 import type { RequestPlan, RetryPolicy } from './options.js';
 import { backoffDelay } from './retry/backoff.js';
-import type { RetryBudget } from './retry/budget.js';
 import { defaultVerdict } from './retry/policy.js';
-import { serverDelay } from './retry/server-delay.js';
 import type { ServerDelay } from './retry/retry-after.js';
-import { parseRateLimit } from './limit/ratelimit-headers.js';
-import type { QuotaEvent } from './limit/quota.js';
-import type { Grant } from './limit/ledger.js';
 import { fleetAdmission } from './limit/admission.js';
-import type { Attempt, PauseEvent, SteadyInfo } from './types.js';
-
-/** Counters of one attach(), read through `steady.stats()`. */
-export interface Counters {
-  requests: number;
-  attempts: number;
-  retries: number;
-  failures: number;
-  rateLimited: number;
-  pauses: number;
-}
-
-/** What every request of one attach() shares. */
-export interface SteadyContext {
-  readonly limiter: Bottleneck;
-  readonly state: LimiterState;
-  readonly budget: RetryBudget | undefined;
-  readonly counters: Counters;
-  readonly onPause: ((event: PauseEvent) => void) | undefined;
-  readonly onQuota: ((event: QuotaEvent) => void) | undefined;
-  /** Whether this attach() feeds and obeys the limiter's quota tracker (`quota: false` turns it off). */
-  readonly learnQuota: boolean;
-  /** End of the last quota pause reported, so each pause is counted once. */
-  quotaPausedUntil: number;
-}
-
-const PAUSING = new Set([429, 503]);
+import type { Attempt, SteadyInfo } from './types.js';
+import type { SteadyContext } from './context.js';
+import { fleetPause, learnQuota, namedDelay, pauseLimiter } from './limit/learn.js';
 
 // Info per request config. axios puts that config on the response and on every error of the request,
 // including errors made after the adapter (a JSON parse failure), so one WeakMap entry serves all of them
@@ -232,62 +201,6 @@ async function nextDelay(
 function jobExpiration(config: InternalAxiosRequestConfig, plan: RequestPlan): number {
   if (config.timeout && config.timeout > 0) return config.timeout + 1000;
   return plan.deadline ?? 5 * 60_000;
-}
-
-/** The delay a 429/503 names (Retry-After); undefined for other responses. */
-function namedDelay(response: AxiosResponse | undefined): ServerDelay | undefined {
-  return response && PAUSING.has(response.status) ? serverDelay(response.headers) : undefined;
-}
-
-/** Feeds a response's rate-limit headers (or its 429) to the limiter's quota tracker, and the fleet's ledger. */
-function learnQuota(
-  ctx: SteadyContext,
-  seq: number,
-  response: AxiosResponse | undefined,
-  named: ServerDelay | undefined,
-  grant: Grant | undefined,
-): void {
-  const now = Date.now();
-  const report = response && parseRateLimit(response.headers, now);
-  const retryAfter = response?.status === 429 && !report ? named?.delayMs : undefined;
-  ctx.state.ledger?.done(grant, response && { report, status: response.status, retryAfterMs: retryAfter }, now);
-  if (!response) return;
-  // A fleet learns a window from 429s in its ledger, from every process' successes: one process' own share of
-  // the last window would hold it back when the others are done (measured 1.58× slower than without sharing).
-  const changed = ctx.state.quota.observe(report, seq, response.status, ctx.state.ledger ? undefined : retryAfter, now);
-  if (!changed) return;
-  ctx.state.gate.changed();
-  ctx.onQuota?.(changed);
-  const hold = ctx.state.quota.holdUntil(now);
-  if (hold === undefined || hold <= ctx.quotaPausedUntil) return;
-  ctx.quotaPausedUntil = hold;
-  // A 429/503 with Retry-After pauses through pauseLimiter: counted and broadcast there, once.
-  if (named !== undefined) return;
-  // A new pause: the quota is spent until `hold`. Told like a Retry-After pause, and to the fleet.
-  ctx.counters.pauses++;
-  ctx.onPause?.(Object.freeze({ until: hold, delayMs: hold - now, status: response.status, source: `quota (${changed.source})` }));
-  ctx.state.broadcast?.(hold - now);
-}
-
-/** The fleet's ledger says its quota is spent for `delayMs`: this process pauses (each process hears it itself). */
-function fleetPause(ctx: SteadyContext, delayMs: number): void {
-  const now = Date.now();
-  const until = now + delayMs;
-  ctx.state.gate.close(until);
-  // Every job the ledger turns away says so, each with its own few ms of latency: one pause until it is over.
-  const fresh = ctx.quotaPausedUntil < now;
-  ctx.quotaPausedUntil = Math.max(ctx.quotaPausedUntil, until);
-  if (!fresh) return;
-  ctx.counters.pauses++;
-  ctx.onPause?.(Object.freeze({ until, delayMs, source: 'quota (fleet)' }));
-}
-
-function pauseLimiter(ctx: SteadyContext, delayMs: number, status: number, source: string): void {
-  const until = Date.now() + delayMs;
-  if (!ctx.state.gate.close(until)) return;
-  ctx.state.broadcast?.(delayMs);
-  ctx.counters.pauses++;
-  ctx.onPause?.(Object.freeze({ until, delayMs, status, source }));
 }
 
 function deadlineError(

@@ -1,6 +1,7 @@
 import axios, { type AxiosAdapter, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type Bottleneck from 'bottleneck';
-import { steadyAdapter, type Counters, type SteadyContext } from './adapter.js';
+import { steadyAdapter } from './adapter.js';
+import type { Counters, SteadyContext } from './context.js';
 import { createLimiter, stateOf } from './limit/limiter.js';
 import { checkSteadyOptions, normalizeBudget, normalizeRetry, planRequest, RETRY_DEFAULTS, type RequestPlan } from './options.js';
 import { RetryBudget } from './retry/budget.js';
