@@ -45,7 +45,6 @@ interface WorkerOptions {
   timeout?: number;
   apiUrl?: string;
   quota?: boolean;
-  budget?: false;
   /** Called when the worker is connected and about to send. */
   onReady?: () => void;
 }
@@ -54,11 +53,11 @@ function worker(
   limiterId: string,
   paths: string[],
   limiter: Record<string, unknown>,
-  { timeout, apiUrl = server.url, quota, budget, onReady }: WorkerOptions = {},
+  { timeout, apiUrl = server.url, quota, onReady }: WorkerOptions = {},
 ): { child: ChildProcess; report: Promise<Report> } {
   const child = fork(
     path.join(__dirname, '../test/servers/fleet-worker.ts'),
-    [JSON.stringify({ redisPort: redis.port, limiterId, apiUrl, paths, limiter, timeout, quota, budget })],
+    [JSON.stringify({ redisPort: redis.port, limiterId, apiUrl, paths, limiter, timeout, quota })],
     {
       execArgv: ['--import', 'tsx'],
       stdio: 'inherit',
@@ -197,28 +196,6 @@ it('3 processes share the learned quota through Redis: no 429s, where the same f
   };
   expect(await run(false)).toBeGreaterThan(0);
   expect(await run(true)).toBe(0);
-});
-
-it('without rate-limit headers, the window learned from 429s is shared: under half the 429s of the same fleet without it', async () => {
-  // 20 per 1 s, told only by 429 + Retry-After; 3 processes × 70 requests ≈ 10 windows.
-  const run = async (quota: boolean) => {
-    const sim = await startSimApi({ items: 2100, pageSize: 10, latencyMs: 5, quota: { limit: 20, windowMs: 1000, headers: 'none' } });
-    try {
-      const pages = (w: number) => Array.from({ length: 70 }, (_, i) => `/page?page=${w * 70 + i + 1}`);
-      const id = `learn-${quota}-${Date.now()}`;
-      // No retry budget: without the shared window the 429s outrun it, and every page must arrive.
-      const workers = [0, 1, 2].map((w) => worker(id, pages(w), { maxConcurrent: 8 }, { apiUrl: sim.url, quota, budget: false }));
-      const reports = await Promise.all(workers.map((w) => w.report));
-      expect(reports.map((r) => r.failures)).toEqual([[], [], []]);
-      expect(sim.stats.pages).toBe(210);
-      return sim.stats.rateLimited;
-    } finally {
-      await sim.close();
-    }
-  };
-  const without = await run(false);
-  const shared = await run(true);
-  expect(shared).toBeLessThan(without / 2);
 });
 
 it.each([

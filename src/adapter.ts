@@ -1,5 +1,6 @@
 import { AxiosError, isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { dispatch } from './limit/dispatch.js';
+import { maxConcurrentOf } from './limit/limiter.js';
 import type { RequestPlan, RetryPolicy } from './options.js';
 import { backoffDelay } from './retry/backoff.js';
 import { defaultVerdict } from './retry/policy.js';
@@ -86,7 +87,16 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
       if (ctx.learnQuota) seq = ctx.state.quota.take();
       return inner(attemptConfig);
     };
-    const fleet = ctx.state.ledger && fleetAdmission(ctx.state.ledger, ctx.state.gate, ctx.learnQuota, (ms) => fleetPause(ctx, ms));
+    const fleet =
+      ctx.state.ledger &&
+      fleetAdmission(
+        ctx.state.ledger,
+        ctx.state.gate,
+        ctx.learnQuota,
+        () => maxConcurrentOf(ctx.limiter) ?? 1e9,
+        jobExpiration(config, plan),
+        (ms) => fleetPause(ctx, ms),
+      );
     const attemptOnce = () =>
       dispatch(ctx.limiter, ctx.state, send, {
         priority,
@@ -94,7 +104,6 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
         notBefore,
         expiration: jobExpiration(config, plan),
         admit: fleet?.admit,
-        claim: fleet?.claim,
       });
     /** An attempt ended (with a response, or without): the quota tracker and the fleet's ledger learn from it. */
     const answered = (response: AxiosResponse | undefined, named: ServerDelay | undefined) => {

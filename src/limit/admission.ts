@@ -1,45 +1,54 @@
+import { sleep } from '../util/sleep.js';
 import type { PauseGate } from './gate.js';
 import type { Admission, FleetLedger, Grant } from './ledger.js';
 
 /** What one logical request asks of its fleet's ledger, attempt after attempt (see dispatch options). */
 export interface FleetAdmission {
-  /** Before queuing for the limiter: false when the fleet is paused (the gate is then closed). */
-  admit(): Promise<boolean>;
-  /** Inside the limiter's slot: true at once unless the fleet counts a quota; then one Redis round trip. */
-  claim(): boolean | Promise<boolean>;
+  /**
+   * Before queuing for the limiter: false when the fleet is paused or its quota spent (the gate is then
+   * closed), or after a short wait when what remains is all taken by requests still unanswered.
+   */
+  admit(signal?: AbortSignal): Promise<boolean>;
   /** The attempt ended: the grant to report its answer with, if it was counted. */
   settle(): Grant | undefined;
 }
 
 /**
- * Admission through a Redis-shared ledger: a pause stored there stops this process too, and once the fleet
- * has learned a quota every attempt is counted against it right before it is sent. `counting` is false for
- * `quota: false`. `onSpent` is told when the quota is used up until its reset (a pause worth reporting);
- * a pause another process called and a short wait for answers in flight close the gate silently.
+ * Admission through a Redis-shared ledger, before a request queues for the limiter: a pause stored there
+ * stops this process too, and every attempt is counted against the fleet's quota (`counting`; false for
+ * `quota: false`) from the moment it queues until it is answered. Counting at the queue, not right before
+ * the send, keeps a Redis round trip out of the time between bottleneck's grant and the start, where it
+ * would jitter the minTime spacing by Redis' latency (measured: starts 4–24 ms apart at minTime 50). Until
+ * the API has said anything, `blindCap()` (the limiter's maxConcurrent) bounds how many may be unanswered;
+ * a count lapses after `expiration` (the job's), so a crashed process holds no capacity longer than its jobs.
+ * `onSpent` is told when the quota is used up until its reset (a pause worth reporting); a pause another
+ * process called closes the gate silently.
  */
-export function fleetAdmission(ledger: FleetLedger, gate: PauseGate, counting: boolean, onSpent: (waitMs: number) => void): FleetAdmission {
+export function fleetAdmission(
+  ledger: FleetLedger,
+  gate: PauseGate,
+  counting: boolean,
+  blindCap: () => number,
+  expiration: number,
+  onSpent: (waitMs: number) => void,
+): FleetAdmission {
   let grant: Grant | undefined;
-  const refuse = (answer: Extract<Admission, { go: false }>) => {
+  const refuse = async (answer: Extract<Admission, { go: false }>, signal: AbortSignal | undefined) => {
     if (answer.reason === 'spent') onSpent(answer.waitMs);
-    else gate.close(Date.now() + answer.waitMs);
+    else if (answer.reason === 'paused') gate.close(Date.now() + answer.waitMs);
+    // Only this request waits for answers in flight: closing the gate would bounce the requests already
+    // counted and queued, which would give their counts back and ask again — a livelock (measured: a hang).
+    else await sleep(answer.waitMs, signal);
     return false;
   };
   return {
-    async admit() {
-      const answer = await ledger.check();
-      if (answer && !answer.go) return refuse(answer);
-      // No answer (Redis away): go; this process' own gate and quota tracker still hold.
-      return true;
-    },
-    claim() {
-      if (grant) ledger.done(grant); // counted for an attempt that was never sent (its job was given up)
+    async admit(signal) {
+      if (grant) ledger.done(grant); // counted for a try that was never sent (its slot was given back)
       grant = undefined;
-      // Asked now, not when queued: a request queued before the fleet learned its quota is counted too.
-      if (!counting || !ledger.counting) return true;
-      return ledger.take().then((answer) => {
-        grant = answer?.go ? answer.grant : undefined;
-        return !answer || answer.go || refuse(answer);
-      });
+      const answer = await (counting ? ledger.take(blindCap(), expiration) : ledger.check());
+      if (answer?.go) grant = answer.grant;
+      // No answer (Redis away): go; this process' own gate and quota tracker still hold.
+      return !answer || answer.go || refuse(answer, signal);
     },
     settle() {
       const settled = grant;

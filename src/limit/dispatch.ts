@@ -13,13 +13,10 @@ export interface DispatchOptions {
   /** ms after which a Redis-backed limiter frees the job's slot even if this process died. */
   readonly expiration?: number;
   /**
-   * The fleet's ledger, asked twice. `admit` before each request for a slot: false waits for the pause gate
-   * (which the callee closed) and asks again. `claim` inside the slot, right before the attempt starts:
-   * false gives the slot back, the same way. `claim` answers synchronously unless the fleet counts a quota:
-   * a Redis round trip between bottleneck's grant and the start jitters the minTime spacing by its latency.
+   * Asked before each request for a slot (the fleet's ledger): false waits for the pause gate, which the
+   * callee closed, and asks again.
    */
-  readonly admit?: (() => Promise<boolean>) | undefined;
-  readonly claim?: (() => boolean | Promise<boolean>) | undefined;
+  readonly admit?: ((signal?: AbortSignal) => Promise<boolean>) | undefined;
 }
 
 /** What one bottleneck job ended with; `again`: it gave its slot back unstarted because the gate closed. */
@@ -38,15 +35,13 @@ export function dispatch<T>(limiter: Bottleneck, state: LimiterState, task: () =
 }
 
 async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
-  const { signal, priority, admit, claim } = options;
+  const { signal, priority, admit } = options;
   const clustered = isClustered(limiter);
   for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
     await state.gate.wait(signal);
-    if (admit && !(await admit())) continue;
+    if (admit && !(await admit(signal))) continue;
     if (signal?.aborted) throw abortReason(signal);
     let running: Promise<T> | undefined;
-    /** Set when the job's promise settled before the attempt started: its function must then never start it. */
-    let abandoned = false;
     const job = limiter.schedule(
       { priority, ...(clustered && options.expiration && { expiration: options.expiration }) },
       async (): Promise<Outcome<T>> => {
@@ -56,8 +51,6 @@ async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: 
           // again once it opens, rather than hold it — held slots would all start at the same instant when the
           // gate opens (ignoring minTime), and a Redis-backed job would expire while it waits.
           if (!state.gate.isOpen()) return AGAIN;
-          const claimed = claim?.() ?? true;
-          if (claimed !== true && (!(await claimed) || abandoned)) return AGAIN;
           running = task();
           return { ok: true, value: await running };
         } catch (error) {
@@ -70,7 +63,6 @@ async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: 
     try {
       outcome = signal ? await raceAbort(job, signal) : await job;
     } catch (error) {
-      abandoned = running === undefined; // e.g. expired while the ledger was asked
       if (signal?.aborted) throw error;
       // The attempt started and bottleneck gave up on it (its expiration): the attempt's own result counts.
       if (running) return running;

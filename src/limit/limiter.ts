@@ -50,7 +50,7 @@ export function isConcurrencyOnly(limiter: Bottleneck): boolean {
 }
 
 /** The live `maxConcurrent` of a local limiter (null = unlimited). */
-function maxConcurrentOf(limiter: Bottleneck): number | null {
+export function maxConcurrentOf(limiter: Bottleneck): number | null {
   return storeOf(limiter)?.storeOptions?.maxConcurrent ?? null;
 }
 

@@ -11,7 +11,6 @@ interface Job {
   limiter: Record<string, unknown>;
   timeout?: number;
   quota?: boolean;
-  budget?: false;
 }
 
 const job = JSON.parse(process.argv[2] as string) as Job;
@@ -24,7 +23,7 @@ const api = axios.create({
   adapter: (config) => (starts.push(Date.now()), http(config)),
 });
 const steady = attach(api, {
-  retry: { retries: 5, baseDelay: 50, ...(job.budget === false && { budget: false as const }) },
+  retry: { retries: 5, baseDelay: 50 },
   ...(job.quota === false && { quota: false as const }),
   limiter: { id: job.limiterId, datastore: 'ioredis', clientOptions: { host: '127.0.0.1', port: job.redisPort }, ...job.limiter },
 });
