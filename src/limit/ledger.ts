@@ -29,7 +29,7 @@ const REASONS = ['paused', 'spent', 'in-flight'] as const;
 // - a hash: pause = the fleet's pause end; n = dispatches counted (for unique entries); rem, reset = the
 //   window's freshest report. Times are Redis time (ms): it is the one clock every process shares, so ends
 //   are stored in it and waits returned as delays.
-// - a sorted set of the dispatches not yet answered (member "n:expiresAt").
+// - a sorted set of the dispatches not yet answered (member "n:expiresAt", scored by when it expires).
 const NOW = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)\n";
 
 // While the fleet is paused, nobody goes. With ARGV[4] = 0 (a check) that is all. With ARGV[4] = 1 (a
@@ -43,9 +43,7 @@ local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset')
 local pause = tonumber(q[1])
 if pause and now < pause then return {0, pause - now, 1} end
 if ARGV[4] ~= '1' then return {1} end
-for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, 9)) do
-  if now > tonumber(string.match(m, ':(%d+)$')) then redis.call('ZREM', KEYS[2], m) end
-end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local n, rem, reset = tonumber(q[2]) or 0, tonumber(q[3]), tonumber(q[4])
 if reset and now < reset then
   if rem - redis.call('ZCARD', KEYS[2]) <= 0 then
@@ -55,9 +53,10 @@ if reset and now < reset then
 elseif redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then
   return {0, tonumber(ARGV[3]), 3}
 end
-local entry = n .. ':' .. (now + tonumber(ARGV[2]))
+local expires = now + tonumber(ARGV[2])
+local entry = n .. ':' .. expires
 redis.call('HSET', KEYS[1], 'n', n + 1)
-redis.call('ZADD', KEYS[2], n, entry)
+redis.call('ZADD', KEYS[2], expires, entry)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 return {1, entry}`;
