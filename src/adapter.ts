@@ -87,6 +87,7 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
       if (ctx.learnQuota) seq = ctx.state.quota.take();
       return inner(attemptConfig);
     };
+    const expiration = jobExpiration(config, plan);
     const fleet =
       ctx.state.ledger &&
       fleetAdmission(
@@ -94,7 +95,7 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
         ctx.state.gate,
         ctx.learnQuota,
         () => maxConcurrentOf(ctx.limiter) ?? 1e9,
-        jobExpiration(config, plan),
+        expiration,
         (ms) => fleetPause(ctx, ms),
       );
     const attemptOnce = () =>
@@ -102,7 +103,7 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
         priority,
         signal: link.signal,
         notBefore,
-        expiration: jobExpiration(config, plan),
+        expiration,
         admit: fleet?.admit,
       });
     /** An attempt ended (with a response, or without): the quota tracker and the fleet's ledger learn from it. */

@@ -49,7 +49,7 @@ export function isConcurrencyOnly(limiter: Bottleneck): boolean {
   return !options.minTime && options.reservoir == null && options.highWater == null;
 }
 
-/** The live `maxConcurrent` of a local limiter (null = unlimited). */
+/** The live `maxConcurrent` of a limiter as this process knows it (null = unlimited). */
 export function maxConcurrentOf(limiter: Bottleneck): number | null {
   return storeOf(limiter)?.storeOptions?.maxConcurrent ?? null;
 }
