@@ -1,7 +1,7 @@
 import axios, { type AxiosError } from 'axios';
 import Bottleneck from 'bottleneck';
 import { steadyInfo, attach } from '../src/index.js';
-import { json, startServer, wait, type TestServer } from '../test/servers/with-server.js';
+import { expectPace, json, startServer, until, wait, type TestServer } from '../test/servers/with-server.js';
 
 let server: TestServer;
 afterEach(() => server?.close());
@@ -26,9 +26,14 @@ describe('limiter at a real server', () => {
     server = await startServer(slow(1));
     const api = axios.create({ baseURL: server.url });
     const steady = attach(api, { limiter: { minTime: 60 } });
+    const from = Date.now();
     await Promise.all(Array.from({ length: 6 }, (_, i) => api.get(`/m/${i}`)));
-    const at = server.seen.arrivals.map((a) => a.at);
-    at.slice(1).forEach((t, i) => expect(t - at[i]).toBeGreaterThanOrEqual(55));
+    // The run's pace, not single gaps: one late start shortens the gap after it on a busy machine.
+    expectPace(
+      server.seen.arrivals.map((a) => a.at),
+      from,
+      60,
+    );
     steady.detach();
   });
 
@@ -65,7 +70,7 @@ describe('limiter at a real server', () => {
     const pauses: number[] = [];
     const steady = attach(api, { limiter, onPause: (e) => pauses.push(e.delayMs) });
     const limited = api.get('/limited');
-    await wait(50); // the 429 is in; now the siblings arrive
+    await until(() => pauses.length > 0); // the 429 is in and the gate closed; now the siblings come
     await Promise.all([limited, ...Array.from({ length: 6 }, (_, i) => api.get(`/other/${i}`))]);
     const t429 = server.seen.arrivals[0].at;
     const later = server.seen.arrivals.slice(1).map((a) => a.at - t429);
@@ -107,15 +112,16 @@ describe('limiter at a real server', () => {
       json(res, 200, {});
     });
     const api = axios.create({ baseURL: server.url });
-    const steady = attach(api, { limiter: { maxConcurrent: 4, minTime: 100 } });
+    let pauseEnd = 0;
+    const steady = attach(api, { limiter: { maxConcurrent: 4, minTime: 100 }, onPause: (e) => (pauseEnd = e.until) });
     // All queued in bottleneck at once: the first is answered 429 while the others wait for their grants.
     await Promise.all(Array.from({ length: 5 }, (_, i) => api.get(`/p/${i}`)));
     const after = server.seen.arrivals.slice(1).map((a) => a.at);
     expect(after).toHaveLength(5);
-    const gaps = after.slice(1).map((t, i) => t - after[i]);
     // bottleneck grants jobs 100 ms apart; a granted job that finds the gate closed gives its slot back and
-    // queues again, so after the pause the starts are spaced again (held slots would start within ~1 ms).
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(60);
+    // queues again, so after the pause the starts keep minTime's pace (held slots would all start at its end).
+    expect(pauseEnd).toBeGreaterThan(0);
+    expectPace(after, pauseEnd, 100);
     steady.detach();
   });
 
@@ -135,18 +141,24 @@ describe('cancellation', () => {
     ['the local lane', { maxConcurrent: 1 }],
     ['bottleneck', { maxConcurrent: 1, minTime: 1 }],
   ])('an AbortSignal cancels a queued request promptly; it never reaches the server (%s)', async (_name, limiter) => {
-    server = await startServer(slow(400));
+    // The server holds /busy open until the test lets it go: the queued request must reject while its
+    // slot is still taken — promptly, measured by order rather than by a clock a busy machine can stretch.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    server = await startServer(async (_req, res) => {
+      await held;
+      json(res, 200, {});
+    });
     const api = axios.create({ baseURL: server.url });
     const steady = attach(api, { limiter });
     const busy = api.get('/busy');
-    await wait(30);
+    await until(() => server.seen.arrivals.length === 1);
     const controller = new AbortController();
     const queued = api.get('/queued', { signal: controller.signal });
     await wait(30);
-    const t = Date.now();
     controller.abort();
     await expect(queued).rejects.toMatchObject({ code: 'ERR_CANCELED' });
-    expect(Date.now() - t).toBeLessThan(100);
+    release();
     await busy;
     await wait(50);
     expect(server.seen.arrivals.map((a) => a.path)).toEqual(['/busy']);
@@ -163,7 +175,8 @@ describe('cancellation', () => {
     const t = Date.now();
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: 'ERR_CANCELED' });
-    expect(Date.now() - t).toBeLessThan(100);
+    // It did not sit out the 10 s backoff (half of it is slack no busy machine eats).
+    expect(Date.now() - t).toBeLessThan(5_000);
     await wait(50);
     expect(server.seen.arrivals).toHaveLength(1);
     steady.detach();

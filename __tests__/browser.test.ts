@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../test/servers/chromium.js';
 import { startSimApi, type SimApi } from '../test/servers/sim-api.js';
 
 jest.setTimeout(120_000);
@@ -15,12 +16,6 @@ const dist = path.join(root, 'examples/react/dist');
 let browser: Browser;
 let site: http.Server;
 let siteUrl: string;
-
-function chromiumPath(): string {
-  for (const candidate of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'])
-    if (candidate && existsSync(candidate)) return candidate;
-  throw new Error('Chromium not found: install it with `apt-get install -y chromium` (.ci/run does) or set CHROMIUM_PATH');
-}
 
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error', 'examples/react'], {
@@ -35,18 +30,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { AxiosError, isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { dispatch } from './limit/dispatch.js';
 import { maxConcurrentOf } from './limit/limiter.js';
-import type { RequestPlan, RetryPolicy } from './options.js';
+import { RETRY_DEFAULTS, type RequestPlan, type RetryPolicy } from './options.js';
 import { backoffDelay } from './retry/backoff.js';
 import { defaultVerdict } from './retry/policy.js';
 import type { ServerDelay } from './retry/retry-after.js';
@@ -82,10 +82,24 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
     let notBefore: number | undefined;
     let priority = plan.priority;
     let seq = -1;
+    /** The delay the last failed attempt's 429/503 named (Retry-After), read once per attempt. */
+    let named: ServerDelay | undefined;
+    const maxRetryAfter = plan.retry ? plan.retry.maxRetryAfter : RETRY_DEFAULTS.maxRetryAfter;
+    // A 429/503 naming a delay pauses the limiter before this attempt gives its slot back (for a fleet: once
+    // the pause is stored in Redis), so no sibling granted that slot can slip out during the pause.
+    const heard = (error: unknown): Promise<never> => {
+      const response = isAxiosError(error) ? error.response : undefined;
+      named = namedDelay(response);
+      const stored =
+        named && response && named.delayMs > 0 && named.delayMs <= maxRetryAfter
+          ? pauseLimiter(ctx, named.delayMs, response.status, named.source)
+          : undefined;
+      return stored ? stored.then(() => Promise.reject(error)) : Promise.reject(error);
+    };
     const send = () => {
       ctx.counters.attempts++;
       if (ctx.learnQuota) seq = ctx.state.quota.take();
-      return inner(attemptConfig);
+      return inner(attemptConfig).catch(heard);
     };
     const expiration = jobExpiration(config, plan);
     const fleet =
@@ -98,14 +112,16 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
         expiration,
         (ms) => fleetPause(ctx, ms),
       );
-    const attemptOnce = () =>
+    const attemptOnce = () => (
+      (named = undefined),
       dispatch(ctx.limiter, ctx.state, send, {
         priority,
         signal: link.signal,
         notBefore,
         expiration,
         admit: fleet?.admit,
-      });
+      })
+    );
     /** An attempt ended (with a response, or without): the quota tracker and the fleet's ledger learn from it. */
     const answered = (response: AxiosResponse | undefined, named: ServerDelay | undefined) => {
       const grant = fleet?.settle();
@@ -122,8 +138,6 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
     const recover = async (error: unknown): Promise<AxiosResponse> => {
       try {
         for (let attempt = 1; ; attempt++) {
-          // Read once, used by the quota tracker and by the retry decision.
-          const named = namedDelay(isAxiosError(error) ? error.response : undefined);
           answered(isAxiosError(error) ? error.response : undefined, named);
           if (link.expired()) throw deadlineError(config, plan.deadline as number, error, finish);
           if (link.canceled() || !isAxiosError(error)) {
@@ -185,10 +199,6 @@ async function nextDelay(
   attempt: number,
   named: ServerDelay | undefined,
 ): Promise<{ delayMs: number } | NonNullable<SteadyInfo['stoppedBy']>> {
-  const response: AxiosResponse | undefined = error.response;
-  const maxRetryAfter = (policy || undefined)?.maxRetryAfter ?? 60_000;
-  if (named && response && named.delayMs > 0 && named.delayMs <= maxRetryAfter)
-    pauseLimiter(ctx, named.delayMs, response.status, named.source);
   if (policy === false) return 'disabled';
   const reason = defaultVerdict(error, config, policy);
   const retryable = policy.shouldRetry

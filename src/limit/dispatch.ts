@@ -51,6 +51,9 @@ async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: 
           // again once it opens, rather than hold it — held slots would all start at the same instant when the
           // gate opens (ignoring minTime), and a Redis-backed job would expire while it waits.
           if (!state.gate.isOpen()) return AGAIN;
+          // Another process's 429 may be stored in Redis but not yet heard over pub/sub: ask (one round trip in
+          // the slot), so no process of the fleet sends once the pause is stored.
+          if (clustered && !(await fleetOpen(state))) return AGAIN;
           running = task();
           return { ok: true, value: await running };
         } catch (error) {
@@ -94,4 +97,12 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** Whether the fleet's stored pause lets a granted job go; closes the local gate when it does not. */
+async function fleetOpen(state: LimiterState): Promise<boolean> {
+  const answer = await state.ledger?.check(true);
+  if (!answer || answer.go) return state.gate.isOpen();
+  state.gate.close(Date.now() + answer.waitMs);
+  return false;
 }

@@ -39,7 +39,7 @@ export function learnQuota(
   // A new pause: the quota is spent until `hold`. Told like a Retry-After pause, and to the fleet.
   ctx.counters.pauses++;
   ctx.onPause?.(Object.freeze({ until: hold, delayMs: hold - now, status: response.status, source: `quota (${changed.source})` }));
-  ctx.state.broadcast?.(hold - now);
+  void ctx.state.broadcast?.(hold - now);
 }
 
 /** The fleet's ledger says its quota is spent for `delayMs`: this process pauses (each process hears it itself). */
@@ -55,10 +55,14 @@ export function fleetPause(ctx: SteadyContext, delayMs: number): void {
   ctx.onPause?.(Object.freeze({ until, delayMs, source: 'quota (fleet)' }));
 }
 
-export function pauseLimiter(ctx: SteadyContext, delayMs: number, status: number, source: string): void {
+/**
+ * A 429/503 named a delay: closes the limiter's gate until then, tells onPause once, and tells the fleet.
+ * Resolves once the fleet has stored the pause (at once for a local limiter).
+ */
+export function pauseLimiter(ctx: SteadyContext, delayMs: number, status: number, source: string): Promise<void> | undefined {
   const until = Date.now() + delayMs;
-  if (!ctx.state.gate.close(until)) return;
-  ctx.state.broadcast?.(delayMs);
+  if (!ctx.state.gate.close(until)) return undefined;
   ctx.counters.pauses++;
   ctx.onPause?.(Object.freeze({ until, delayMs, status, source }));
+  return ctx.state.broadcast?.(delayMs);
 }

@@ -123,9 +123,13 @@ export class FleetLedger {
     return typeof client?.eval === 'function' ? new FleetLedger(client as ScriptClient, limiter.id) : undefined;
   }
 
-  /** Before a request queues for the limiter: may it go, or is the fleet paused? Counts nothing. */
-  check(): Promise<Admission | undefined> {
-    // Requests asking together share one round trip: 25 requests at once cost one script run, not 25.
+  /**
+   * May a request go, or is the fleet paused? Counts nothing. Requests asking together share one round trip
+   * (25 at once cost one script run, not 25); `fresh` asks anew, for a job granted its slot, whose answer
+   * must not predate the grant.
+   */
+  check(fresh = false): Promise<Admission | undefined> {
+    if (fresh) return this.#ask(0);
     this.#checking ??= this.#ask(0).finally(() => (this.#checking = undefined));
     return this.#checking;
   }
@@ -162,9 +166,12 @@ export class FleetLedger {
     void this.#run(DONE, args);
   }
 
-  /** Pauses every process of the fleet for `delayMs` (fire and forget; the pub/sub broadcast says it too). */
-  pause(delayMs: number): void {
-    void this.#run(PAUSE, [Math.ceil(delayMs), KEEP_MS]);
+  /**
+   * Pauses every process of the fleet for `delayMs` (the pub/sub broadcast says it too). Resolves once Redis
+   * stored it, or after a second without an answer; never rejects.
+   */
+  async pause(delayMs: number): Promise<void> {
+    await this.#run(PAUSE, [Math.ceil(delayMs), KEEP_MS]);
   }
 
   #run(script: string, args: (string | number)[]): Promise<unknown> {

@@ -12,8 +12,8 @@ export interface LimiterState {
   readonly gate: PauseGate;
   readonly lane: Lane;
   readonly quota: QuotaTracker;
-  /** For a Redis-backed limiter: tells the fleet about a pause (pub/sub and the ledger). */
-  readonly broadcast: ((delayMs: number) => void) | undefined;
+  /** For a Redis-backed limiter: tells the fleet about a pause (pub/sub and the ledger); resolves once stored. */
+  readonly broadcast: ((delayMs: number) => Promise<void>) | undefined;
   /** For a Redis-backed limiter: the pause and the quota kept across the fleet (see ledger.ts). */
   readonly ledger: FleetLedger | undefined;
 }
@@ -66,7 +66,7 @@ export function stateOf(limiter: Bottleneck): LimiterState {
       gate,
       lane: new Lane(gate, () => maxConcurrentOf(limiter)),
       quota,
-      broadcast: publish && ((delayMs) => (publish(delayMs), ledger?.pause(delayMs))),
+      broadcast: publish && ((delayMs) => (publish(delayMs), ledger ? ledger.pause(delayMs) : Promise.resolve())),
       ledger,
     };
     states.set(limiter, state);

@@ -11,6 +11,8 @@ interface Job {
   limiter: Record<string, unknown>;
   timeout?: number;
   quota?: boolean;
+  /** Connect to Redis only after "go" (so the process misses what was broadcast before it joined). */
+  connectOnGo?: boolean;
 }
 
 const job = JSON.parse(process.argv[2] as string) as Job;
@@ -22,17 +24,22 @@ const api = axios.create({
   timeout: job.timeout ?? 10_000,
   adapter: (config) => (starts.push(Date.now()), http(config)),
 });
-const steady = attach(api, {
-  retry: { retries: 5, baseDelay: 50 },
-  ...(job.quota === false && { quota: false as const }),
-  limiter: { id: job.limiterId, datastore: 'ioredis', clientOptions: { host: '127.0.0.1', port: job.redisPort }, ...job.limiter },
-});
-// Warm up (Redis connected, code compiled), then wait for the parent's "go" so the fleet starts together.
-await steady.limiter.ready();
+const join = async () => {
+  const joined = attach(api, {
+    retry: { retries: 5, baseDelay: 50 },
+    ...(job.quota === false && { quota: false as const }),
+    limiter: { id: job.limiterId, datastore: 'ioredis', clientOptions: { host: '127.0.0.1', port: job.redisPort }, ...job.limiter },
+  });
+  await joined.limiter.ready();
+  return joined;
+};
+// Warm up (code compiled, and Redis connected unless connectOnGo), then wait for the parent's "go".
+const early = job.connectOnGo ? undefined : await join();
 await new Promise<void>((resolve) => {
   process.once('message', () => resolve());
   process.send?.({ ready: true });
 });
+const steady = early ?? (await join());
 const results = await Promise.allSettled(job.paths.map((path) => api.get(path)));
 const failures = results.flatMap((r) =>
   r.status === 'rejected' ? [`${(r.reason as Error).message} ${JSON.stringify(steadyInfo(r.reason)?.stoppedBy)}`] : [],

@@ -60,3 +60,23 @@ export function json(res: http.ServerResponse, status: number, body: unknown, he
 }
 
 export const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until `condition()` holds, checking every few ms; jest's timeout bounds it. Tests wait for the
+ * state they need (the pause is known, the request is queued) instead of sleeping a guessed time.
+ */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await wait(5);
+}
+
+/**
+ * Asserts a limiter's pace in a way load cannot break: every start needs its own grant, grants come at
+ * least `minTime` apart and none before `from`, so the i-th earliest start is never before
+ * `from + i × minTime`. Load only delays starts (it can shrink one gap, never the cumulative schedule).
+ * 1 ms per gap for timers firing on a rounded millisecond, 2 ms for clock reads.
+ */
+export function expectPace(times: readonly number[], from: number, minTime: number): void {
+  const sorted = [...times].sort((a, b) => a - b);
+  const early = sorted.map((t, i) => ({ i, t: t - from, floor: i * (minTime - 1) - 2 })).filter((s) => s.t < s.floor);
+  if (early.length > 0) throw new Error(`starts ahead of a ${minTime} ms pace (ms after start): ${JSON.stringify(early.slice(0, 5))}`);
+}
