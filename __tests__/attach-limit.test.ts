@@ -113,7 +113,7 @@ describe('limiter at a real server', () => {
     });
     const api = axios.create({ baseURL: server.url });
     let pauseEnd = 0;
-    const steady = attach(api, { limiter: { maxConcurrent: 4, minTime: 100 }, onPause: (e) => (pauseEnd = e.until) });
+    const steady = attach(api, { limiter: { maxConcurrent: 4, minTime: 100 }, onPause: (e) => (pauseEnd ||= e.until) });
     // All queued in bottleneck at once: the first is answered 429 while the others wait for their grants.
     await Promise.all(Array.from({ length: 5 }, (_, i) => api.get(`/p/${i}`)));
     const after = server.seen.arrivals.slice(1).map((a) => a.at);

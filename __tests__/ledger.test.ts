@@ -1,8 +1,8 @@
 // The fleet ledger's Lua scripts, run by a real redis-server (started here on a free loopback port, stopped
 // by pid): what each answer is, given what was granted, answered and reported before it.
 import { Redis } from 'ioredis';
-import { FleetLedger, type Admission, type Grant } from '../src/limit/ledger.js';
-import type { QuotaReport } from '../src/limit/ratelimit-headers.js';
+import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
+import type { QuotaReport } from '../src/quota/headers.js';
 import { startRedis, type RedisServer } from '../test/servers/redis.js';
 
 let redis: RedisServer;

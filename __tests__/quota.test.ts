@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { attach, collect, pageNumber, parseRateLimit, type QuotaState } from '../src/index.js';
-import { QuotaTracker } from '../src/limit/quota.js';
+import { PROBE_MS, QuotaTracker, type Outcome } from '../src/quota/tracker.js';
+import type { QuotaReport } from '../src/quota/headers.js';
 import { startSimApi, type QuotaHeaders, type SimApi } from '../test/servers/sim-api.js';
 
 const now = Date.parse('2026-11-23T10:00:00Z');
@@ -94,47 +95,100 @@ describe('parseRateLimit', () => {
 });
 
 describe('QuotaTracker', () => {
-  it('counts requests in flight against the stated remaining and holds until the reset', () => {
+  const report = (remaining: number, resetAt: number, limit = 10): QuotaReport => ({ remaining, resetAt, limit, source: 'ratelimit' });
+  const ok = (r?: QuotaReport): Outcome => ({ status: 200, report: r });
+
+  it('charges every unanswered request against the freshest report, and holds until the reset', () => {
     const q = new QuotaTracker();
     const a = q.take(now);
     const b = q.take(now);
-    q.take(now);
-    // a's response says 3 left; b and c were sent after a, so only 1 is really left.
-    q.observe({ remaining: 3, resetAt: now + 5000, source: 'ratelimit' }, a, 200, undefined, now);
-    expect(q.tokens(now)).toBe(1);
-    expect(q.holdUntil(now)).toBeUndefined();
+    const c = q.take(now);
+    q.settle(a, ok(report(3, now + 5000)), now);
+    expect(q.tokens(now)).toBe(1); // b and c are unanswered: either may already be counted, or not
     q.take(now);
     expect(q.holdUntil(now)).toBe(now + 5000);
-    // An older report (b < newest seq seen? no: b > a, so it is newer) replaces it.
-    q.observe({ remaining: 0, resetAt: now + 4800, source: 'ratelimit' }, b, 200, undefined, now);
-    expect(q.holdUntil(now)).toBe(now + 4800);
-    // After the reset, the stated limit applies again until a new report arrives.
-    expect(q.holdUntil(now + 4800)).toBeUndefined();
+    expect(q.spentUntil(now)).toBe(now + 5000);
+    // Answers come back in any order: within a window the lowest remaining is the freshest news.
+    q.settle(c, ok(report(1, now + 5000)), now);
+    q.settle(b, ok(report(2, now + 5000)), now);
+    expect(q.state(now)).toMatchObject({ remaining: 0, resetAt: now + 5000, limit: 10 });
   });
 
-  it('learns the limit and the window from 429s when the API sends no rate-limit headers', () => {
+  it('after the reset one probe goes first; its report says how much came back (fixed, sliding, bucket)', () => {
     const q = new QuotaTracker();
-    let t = now;
-    for (let i = 0; i < 5; i++) q.observe(undefined, q.take(t), 200, undefined, t);
-    const state = q.observe(undefined, q.take(t), 429, 2000, t) as QuotaState;
-    expect(state).toMatchObject({ limit: 5, remaining: 0, resetAt: now + 2000, source: '429' });
-    expect(q.holdUntil(t)).toBe(now + 2000);
-    t = now + 2000; // window 2: five go, the sixth is a probe, the seventh waits for the probe's answer
-    for (let i = 0; i < 5; i++) {
-      expect(q.holdUntil(t)).toBeUndefined();
-      q.take(t);
-    }
-    expect(q.holdUntil(t)).toBeUndefined();
+    q.settle(q.take(now), ok(report(0, now + 1000)), now);
+    const t = now + 1000;
+    expect(q.holdUntil(t)).toBeUndefined(); // one may go…
     const probe = q.take(t);
-    expect(q.holdUntil(t)).toBe(t + 50);
-    q.observe(undefined, probe, 429, 1500, t + 500);
-    expect(q.holdUntil(t + 500)).toBe(now + 4000); // window length learned: 2 s
+    expect(q.holdUntil(t)).toBe(t + PROBE_MS); // …the rest wait for its answer (or PROBE_MS)
+    // A sliding window: only 2 slots came back.
+    q.settle(probe, ok(report(2, t + 300)), t + 10);
+    expect(q.tokens(t + 10)).toBe(2);
+    q.take(t + 10);
+    q.take(t + 10);
+    expect(q.holdUntil(t + 10)).toBe(t + 300);
+  });
+
+  it('a probe that fails without an answer lets the next one go; one that hangs stops holding at PROBE_MS', () => {
+    const q = new QuotaTracker();
+    q.settle(q.take(now), ok(report(0, now + 1000)), now);
+    const t = now + 1000;
+    const lost = q.take(t);
+    expect(q.tokens(t)).toBe(0);
+    q.settle(lost, undefined, t + 5); // connection reset: no response
+    expect(q.tokens(t + 5)).toBe(1);
+    q.take(t + 5); // hangs
+    expect(q.tokens(t + 5 + PROBE_MS - 1)).toBe(0);
+    expect(q.tokens(t + 5 + PROBE_MS)).toBe(1);
+  });
+
+  it('the hang found by random schedules: 200, then 429 with Retry-After: 0, then a reset — nothing stays held', () => {
+    const q = new QuotaTracker();
+    q.settle(q.take(now), ok(), now);
+    q.settle(q.take(now), { status: 429, retryAfterMs: 0 }, now);
+    const reset = q.take(now);
+    q.settle(reset, undefined, now + 1);
+    for (let t = now + 1; t < now + 10_000; t += 250) {
+      const hold = q.holdUntil(t);
+      if (hold !== undefined) expect(hold).toBeLessThanOrEqual(t + PROBE_MS);
+    }
+    expect(q.holdUntil(now + 10_000)).toBeUndefined();
+  });
+
+  it('without headers: the first 429 is provisional (one window, then a test request); a success drops it', () => {
+    const q = new QuotaTracker();
+    for (let i = 0; i < 10; i++) q.settle(q.take(now), ok(), now);
+    q.settle(q.take(now + 100), { status: 429, retryAfterMs: 1000 }, now + 100);
+    expect(q.state(now + 100)).toMatchObject({ limit: 10, source: '429' });
+    const t = now + 1100;
+    for (let i = 0; i < 10; i++) q.settle(q.take(t), ok(), t);
+    const test = q.take(t); // the 11th: the test beyond the provisional limit
+    expect(q.holdUntil(t)).toBeDefined();
+    q.settle(test, ok(), t + 5);
+    expect(q.state(t + 5)).toBeUndefined(); // a one-off 429: forgotten
+    expect(q.holdUntil(t + 5)).toBeUndefined();
+  });
+
+  it('without headers: a second 429 confirms the limit and the window; it widens by one per clean window', () => {
+    const q = new QuotaTracker();
+    for (let i = 0; i < 5; i++) q.settle(q.take(now), ok(), now);
+    q.settle(q.take(now), { status: 429, retryAfterMs: 2000 }, now);
+    let t = now + 2000;
+    for (let i = 0; i < 6; i++) q.take(t); // 5 + the test
+    q.settle(q.take(t), { status: 429, retryAfterMs: 1500 }, t + 500);
+    // 6 sent in the window before the 429; the pauses end 2 s apart: 6 per 2 s, from the pause's end.
+    expect(q.state(t + 500)).toMatchObject({ limit: 6, resetAt: t + 4000 });
+    t += 2000; // window [t, t + 2000)
+    for (let i = 0; i < 6; i++) (expect(q.holdUntil(t)).toBeUndefined(), q.take(t));
+    expect(q.holdUntil(t)).toBe(t + 2000);
+    expect(q.spentUntil(t)).toBe(t + 2000);
+    expect(q.state(t + 2000)).toMatchObject({ limit: 7 }); // used it all, no 429: one more
   });
 
   it('never asks for a pause longer than maxPauseMs', () => {
     const q = new QuotaTracker();
     q.maxPauseMs = 1000;
-    q.observe({ remaining: 0, resetAt: now + 3_600_000, source: 'x-ratelimit' }, q.take(now), 200, undefined, now);
+    q.settle(q.take(now), ok({ remaining: 0, resetAt: now + 3_600_000, source: 'x-ratelimit' }), now);
     expect(q.holdUntil(now)).toBeUndefined();
   });
 });

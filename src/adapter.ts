@@ -5,10 +5,10 @@ import { RETRY_DEFAULTS, type RequestPlan, type RetryPolicy } from './options.js
 import { backoffDelay } from './retry/backoff.js';
 import { defaultVerdict } from './retry/policy.js';
 import type { ServerDelay } from './retry/retry-after.js';
-import { fleetAdmission } from './limit/admission.js';
+import { fleetAdmission } from './fleet/admission.js';
 import type { Attempt, SteadyInfo } from './types.js';
 import type { SteadyContext } from './context.js';
-import { fleetPause, learnQuota, namedDelay, pauseLimiter } from './limit/learn.js';
+import { fleetPause, namedDelay, pauseLimiter, settleAttempt, takeTicket } from './learn.js';
 
 // Info per request config. axios puts that config on the response and on every error of the request,
 // including errors made after the adapter (a JSON parse failure), so one WeakMap entry serves all of them
@@ -81,25 +81,35 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
     ctx.budget?.deposit();
     let notBefore: number | undefined;
     let priority = plan.priority;
-    let seq = -1;
     /** The delay the last failed attempt's 429/503 named (Retry-After), read once per attempt. */
     let named: ServerDelay | undefined;
     const maxRetryAfter = plan.retry ? plan.retry.maxRetryAfter : RETRY_DEFAULTS.maxRetryAfter;
-    // A 429/503 naming a delay pauses the limiter before this attempt gives its slot back (for a fleet: once
-    // the pause is stored in Redis), so no sibling granted that slot can slip out during the pause.
-    const heard = (error: unknown): Promise<never> => {
-      const response = isAxiosError(error) ? error.response : undefined;
-      named = namedDelay(response);
-      const stored =
-        named && response && named.delayMs > 0 && named.delayMs <= maxRetryAfter
-          ? pauseLimiter(ctx, named.delayMs, response.status, named.source)
-          : undefined;
-      return stored ? stored.then(() => Promise.reject(error)) : Promise.reject(error);
-    };
+    // What an attempt teaches (the quota, a 429's pause) is learned before the attempt gives its limiter
+    // slot back — for a fleet, once the pause is stored in Redis — so no sibling granted that slot slips out.
     const send = () => {
       ctx.counters.attempts++;
-      if (ctx.learnQuota) seq = ctx.state.quota.take();
-      return inner(attemptConfig).catch(heard);
+      const ticket = takeTicket(ctx);
+      const answered = (response: AxiosResponse | undefined) => settleAttempt(ctx, ticket, response, named, fleet?.settle());
+      let sent: Promise<AxiosResponse>;
+      try {
+        sent = inner(attemptConfig);
+      } catch (error) {
+        sent = Promise.reject(error);
+      }
+      return sent.then(
+        (response) => (answered(response), response),
+        (error: unknown): Promise<never> => {
+          const response = isAxiosError(error) ? error.response : undefined;
+          named = namedDelay(response);
+          // The pause first: settling the ticket wakes the queue, which must find the gate already closed.
+          const stored =
+            named && response && named.delayMs > 0 && named.delayMs <= maxRetryAfter
+              ? pauseLimiter(ctx, named.delayMs, response.status, named.source)
+              : undefined;
+          answered(response);
+          return stored ? stored.then(() => Promise.reject(error)) : Promise.reject(error);
+        },
+      );
     };
     const expiration = jobExpiration(config, plan);
     const fleet =
@@ -114,7 +124,7 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
       );
     const attemptOnce = () => (
       (named = undefined),
-      dispatch(ctx.limiter, ctx.state, send, {
+      dispatch(ctx.state, send, {
         priority,
         signal: link.signal,
         notBefore,
@@ -122,14 +132,8 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
         admit: fleet?.admit,
       })
     );
-    /** An attempt ended (with a response, or without): the quota tracker and the fleet's ledger learn from it. */
-    const answered = (response: AxiosResponse | undefined, named: ServerDelay | undefined) => {
-      const grant = fleet?.settle();
-      if (ctx.learnQuota) learnQuota(ctx, seq, response, named, grant);
-    };
     const succeed = (response: AxiosResponse, attempt: number) => {
       if (response.config !== config) response.config = config;
-      answered(response, undefined);
       attempts.push({ attempt, status: response.status, elapsedMs: Date.now() - started });
       finish();
       return response;
@@ -138,7 +142,9 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
     const recover = async (error: unknown): Promise<AxiosResponse> => {
       try {
         for (let attempt = 1; ; attempt++) {
-          answered(isAxiosError(error) ? error.response : undefined, named);
+          // A count the fleet's ledger took for an attempt that was never sent (cancelled in the queue).
+          const unsent = fleet?.settle();
+          if (unsent) ctx.state.ledger?.done(unsent);
           if (link.expired()) throw deadlineError(config, plan.deadline as number, error, finish);
           if (link.canceled() || !isAxiosError(error)) {
             // A cancel (axios turns it into a CanceledError) or a non-HTTP error from a custom adapter.

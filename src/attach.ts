@@ -2,10 +2,11 @@ import axios, { type AxiosAdapter, type AxiosInstance, type InternalAxiosRequest
 import type Bottleneck from 'bottleneck';
 import { steadyAdapter } from './adapter.js';
 import type { Counters, SteadyContext } from './context.js';
-import { createLimiter, stateOf } from './limit/limiter.js';
+import { createLimiter } from './limit/limiter.js';
+import { stateOf } from './limiter-state.js';
 import { checkSteadyOptions, normalizeBudget, normalizeRetry, planRequest, RETRY_DEFAULTS, type RequestPlan } from './options.js';
 import { RetryBudget } from './retry/budget.js';
-import type { QuotaState } from './limit/quota.js';
+import type { QuotaState } from './quota/tracker.js';
 import type { SteadyOptions } from './types.js';
 
 /** Counters since attach(), plus the limiter's live load. */

@@ -1,6 +1,6 @@
 import type Bottleneck from 'bottleneck';
-import type { LimiterState } from './limit/limiter.js';
-import type { QuotaEvent } from './limit/quota.js';
+import type { LimiterState } from './limiter-state.js';
+import type { QuotaEvent } from './quota/tracker.js';
 import type { RetryBudget } from './retry/budget.js';
 import type { PauseEvent } from './types.js';
 

@@ -40,5 +40,5 @@ export type {
   Progress,
   Strategy,
 } from './paginate/types.js';
-export { parseRateLimit, type QuotaReport } from './limit/ratelimit-headers.js';
-export type { QuotaState, QuotaEvent } from './limit/quota.js';
+export { parseRateLimit, type QuotaReport } from './quota/headers.js';
+export type { QuotaState, QuotaEvent } from './quota/tracker.js';

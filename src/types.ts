@@ -1,6 +1,6 @@
 import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
 import type Bottleneck from 'bottleneck';
-import type { QuotaState } from './limit/quota.js';
+import type { QuotaState } from './quota/tracker.js';
 
 /** How a computed backoff is randomised. `full` (default) draws uniformly from `[0, cap]`. */
 export type Jitter = 'full' | 'equal' | 'none';

@@ -1,7 +1,19 @@
 import type Bottleneck from 'bottleneck';
 import { abortReason, sleep } from '../util/sleep.js';
-import { isClustered } from './cluster.js';
-import { isConcurrencyOnly, type LimiterState } from './limiter.js';
+import type { PauseGate } from './gate.js';
+import type { Lane } from './lane.js';
+import { isConcurrencyOnly } from './limiter.js';
+
+/** Where attempts are scheduled: one limiter, its pause gate and local lane. */
+export interface Scheduler {
+  readonly limiter: Bottleneck;
+  readonly gate: PauseGate;
+  readonly lane: Lane;
+  /** Redis-backed: jobs carry an expiration and a failed schedule (Redis away) is asked again. */
+  readonly clustered: boolean;
+  /** Asked by a job once granted, before it sends: false gives the slot back and queues again. */
+  readonly inSlot?: () => Promise<boolean>;
+}
 
 /** How one attempt asks for a slot. */
 export interface DispatchOptions {
@@ -27,16 +39,16 @@ const AGAIN = Object.freeze({ again: true as const });
  * Runs one attempt through the limiter: after `notBefore`, once the pause gate is open, within the
  * limiter's limits. Abort rejects promptly at any stage and the attempt is then never started.
  */
-export function dispatch<T>(limiter: Bottleneck, state: LimiterState, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
+export function dispatch<T>(state: Scheduler, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
   const { signal, priority } = options;
-  const route = () => (isConcurrencyOnly(limiter) ? state.lane.run(task, priority, signal) : viaBottleneck(limiter, state, task, options));
+  const route = () => (isConcurrencyOnly(state.limiter) ? state.lane.run(task, priority, signal) : viaBottleneck(state, task, options));
   // Not async on the first attempt: a request that finds room pays no extra promise hop.
   return options.notBefore === undefined ? route() : sleep(options.notBefore - Date.now(), signal).then(route);
 }
 
-async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
+async function viaBottleneck<T>(state: Scheduler, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
   const { signal, priority, admit } = options;
-  const clustered = isClustered(limiter);
+  const { limiter, clustered } = state;
   for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
     await state.gate.wait(signal);
     if (admit && !(await admit(signal))) continue;
@@ -50,10 +62,7 @@ async function viaBottleneck<T>(limiter: Bottleneck, state: LimiterState, task: 
           // The gate may have closed while this job sat in bottleneck's queue: give the slot back and queue
           // again once it opens, rather than hold it — held slots would all start at the same instant when the
           // gate opens (ignoring minTime), and a Redis-backed job would expire while it waits.
-          if (!state.gate.isOpen()) return AGAIN;
-          // Another process's 429 may be stored in Redis but not yet heard over pub/sub: ask (one round trip in
-          // the slot), so no process of the fleet sends once the pause is stored.
-          if (clustered && !(await fleetOpen(state))) return AGAIN;
+          if (!state.gate.isOpen() || (state.inSlot && !(await state.inSlot()))) return AGAIN;
           running = task();
           return { ok: true, value: await running };
         } catch (error) {
@@ -97,12 +106,4 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
-}
-
-/** Whether the fleet's stored pause lets a granted job go; closes the local gate when it does not. */
-async function fleetOpen(state: LimiterState): Promise<boolean> {
-  const answer = await state.ledger?.check(true);
-  if (!answer || answer.go) return state.gate.isOpen();
-  state.gate.close(Date.now() + answer.waitMs);
-  return false;
 }

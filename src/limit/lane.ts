@@ -18,49 +18,49 @@ export const PRIORITIES = 10;
 export class Lane {
   running = 0;
   queued = 0;
-  readonly #queues: Entry[][] = Array.from({ length: PRIORITIES }, () => []);
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly queues: Entry[][] = Array.from({ length: PRIORITIES }, () => []);
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly gate: PauseGate,
     /** Read on every dispatch, so `limiter.updateSettings({ maxConcurrent })` applies at once. */
     private readonly capacity: () => number | null,
   ) {
-    gate.onChange(() => this.#drain());
+    gate.onChange(() => this.drain());
   }
 
-  #hasRoom(): boolean {
+  private hasRoom(): boolean {
     const cap = this.capacity();
     return cap === null || this.running < cap;
   }
 
   /** Runs `task` once the gate is open and a slot is free; abort removes it from the queue. */
   run<T>(task: () => Promise<T>, priority: number, signal?: AbortSignal): Promise<T> {
-    if (this.queued === 0 && this.#hasRoom() && this.gate.isOpen()) return this.#start(task);
+    if (this.queued === 0 && this.hasRoom() && this.gate.isOpen()) return this.start(task);
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<T>((resolve, reject) => {
       const entry: Entry = {
-        run: () => this.#start(task).then(resolve, reject),
+        run: () => this.start(task).then(resolve, reject),
         signal,
         onAbort: () => {
-          const queue = this.#queues[priority];
+          const queue = this.queues[priority];
           const index = queue.indexOf(entry);
           if (index >= 0) {
             queue.splice(index, 1);
-            if (--this.queued === 0) this.#disarm(); // nothing left to wait for: keep no timer alive
+            if (--this.queued === 0) this.disarm(); // nothing left to wait for: keep no timer alive
           }
           reject(abortReason(signal as AbortSignal));
         },
       };
       signal?.addEventListener('abort', entry.onAbort, { once: true });
-      this.#queues[priority].push(entry);
+      this.queues[priority].push(entry);
       this.queued++;
-      this.#drain();
+      this.drain();
     });
   }
 
   // Not async: on the hot path every extra promise hop costs throughput (see bench/results).
-  #start<T>(task: () => Promise<T>): Promise<T> {
+  private start<T>(task: () => Promise<T>): Promise<T> {
     this.running++;
     let promise: Promise<T>;
     try {
@@ -68,45 +68,45 @@ export class Lane {
     } catch (error) {
       promise = Promise.reject(error);
     }
-    promise.then(this.#release, this.#release);
+    promise.then(this.release, this.release);
     return promise;
   }
 
-  readonly #release = (): void => {
+  private readonly release = (): void => {
     this.running--;
-    if (this.queued > 0) this.#drain();
+    if (this.queued > 0) this.drain();
   };
 
-  #next(): Entry | undefined {
-    for (const queue of this.#queues) if (queue.length > 0) return queue.shift();
+  private next(): Entry | undefined {
+    for (const queue of this.queues) if (queue.length > 0) return queue.shift();
     return undefined;
   }
 
-  #drain(): void {
-    while (this.queued > 0 && this.#hasRoom()) {
+  private drain(): void {
+    while (this.queued > 0 && this.hasRoom()) {
       // Checked before every start: a start may spend the quota's last token and close the gate.
       const now = Date.now();
       if (!this.gate.isOpen(now)) {
         // One timer for the whole lane, re-armed whenever the gate moves.
-        this.#disarm();
-        this.#timer = setTimeout(
+        this.disarm();
+        this.timer = setTimeout(
           () => {
-            this.#timer = undefined;
-            this.#drain();
+            this.timer = undefined;
+            this.drain();
           },
           Math.max(1, this.gate.until - now),
         );
         return;
       }
-      const entry = this.#next() as Entry;
+      const entry = this.next() as Entry;
       this.queued--;
       entry.signal?.removeEventListener('abort', entry.onAbort);
       entry.run();
     }
   }
 
-  #disarm(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+  private disarm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

@@ -1,26 +1,6 @@
 import Bottleneck from 'bottleneck';
 import { invalid, numberOption } from '../options.js';
 import type { LimiterOptions } from '../types.js';
-import { PauseGate } from './gate.js';
-import { Lane } from './lane.js';
-import { QuotaTracker } from './quota.js';
-import { isClustered, joinFleet } from './cluster.js';
-import { FleetLedger } from './ledger.js';
-
-/** What axios-steady keeps per Bottleneck instance; shared by every attach() given that instance. */
-export interface LimiterState {
-  readonly gate: PauseGate;
-  readonly lane: Lane;
-  readonly quota: QuotaTracker;
-  /** For a Redis-backed limiter: tells the fleet about a pause (pub/sub and the ledger); resolves once stored. */
-  readonly broadcast: ((delayMs: number) => Promise<void>) | undefined;
-  /** For a Redis-backed limiter: the pause and the quota kept across the fleet (see ledger.ts). */
-  readonly ledger: FleetLedger | undefined;
-}
-
-// Keyed by the user's limiter object, so two instances given one Bottleneck share one gate and one lane.
-// A WeakMap keeps no limiter alive; there is no module-level limiter.
-const states = new WeakMap<Bottleneck, LimiterState>();
 
 /** The settings bottleneck 2.19.5 keeps on its datastore (private, but the version is pinned). */
 interface StoreView {
@@ -52,26 +32,6 @@ export function isConcurrencyOnly(limiter: Bottleneck): boolean {
 /** The live `maxConcurrent` of a limiter as this process knows it (null = unlimited). */
 export function maxConcurrentOf(limiter: Bottleneck): number | null {
   return storeOf(limiter)?.storeOptions?.maxConcurrent ?? null;
-}
-
-/** The gate and lane of a limiter, created on first use. */
-export function stateOf(limiter: Bottleneck): LimiterState {
-  let state = states.get(limiter);
-  if (state === undefined) {
-    const quota = new QuotaTracker();
-    const gate = new PauseGate((now) => quota.holdUntil(now));
-    const ledger = isClustered(limiter) ? FleetLedger.of(limiter) : undefined;
-    const publish = isClustered(limiter) ? joinFleet(limiter, gate) : undefined;
-    state = {
-      gate,
-      lane: new Lane(gate, () => maxConcurrentOf(limiter)),
-      quota,
-      broadcast: publish && ((delayMs) => (publish(delayMs), ledger ? ledger.pause(delayMs) : Promise.resolve())),
-      ledger,
-    };
-    states.set(limiter, state);
-  }
-  return state;
 }
 
 function isBottleneck(value: unknown): value is Bottleneck {

@@ -1,5 +1,5 @@
 import type Bottleneck from 'bottleneck';
-import type { PauseGate } from './gate.js';
+import type { PauseGate } from '../limit/gate.js';
 
 /** The part of bottleneck 2.19.5's Redis connection this module touches (private, version pinned). */
 interface ConnectionView {

@@ -1,5 +1,5 @@
 import type Bottleneck from 'bottleneck';
-import type { QuotaReport } from './ratelimit-headers.js';
+import type { QuotaReport } from '../quota/headers.js';
 
 /**
  * The part of a Redis client used here: `eval(script, numKeys, ...keysAndArgs, callback)`, which ioredis and
@@ -108,13 +108,13 @@ const ANSWER_MS = 1000;
  * rebuilds the ledger.
  */
 export class FleetLedger {
-  readonly #client: ScriptClient;
-  readonly #keys: readonly [string, string];
-  #checking: Promise<Admission | undefined> | undefined;
+  private readonly client: ScriptClient;
+  private readonly keys: readonly [string, string];
+  private checking: Promise<Admission | undefined> | undefined;
 
   constructor(client: ScriptClient, id: string) {
-    this.#client = client;
-    this.#keys = [`axios-steady:{${id}}:fleet`, `axios-steady:{${id}}:unanswered`];
+    this.client = client;
+    this.keys = [`axios-steady:{${id}}:fleet`, `axios-steady:{${id}}:unanswered`];
   }
 
   /** The ledger of a Redis-backed limiter, or undefined when its client cannot run scripts. */
@@ -129,9 +129,9 @@ export class FleetLedger {
    * must not predate the grant.
    */
   check(fresh = false): Promise<Admission | undefined> {
-    if (fresh) return this.#ask(0);
-    this.#checking ??= this.#ask(0).finally(() => (this.#checking = undefined));
-    return this.#checking;
+    if (fresh) return this.ask(0);
+    this.checking ??= this.ask(0).finally(() => (this.checking = undefined));
+    return this.checking;
   }
 
   /**
@@ -140,12 +140,12 @@ export class FleetLedger {
    * while nothing is known.
    */
   take(blindCap: number, expiration: number): Promise<Admission | undefined> {
-    return this.#ask(1, blindCap, expiration);
+    return this.ask(1, blindCap, expiration);
   }
 
   /** undefined when Redis did not answer. */
-  #ask(mode: 0 | 1, blindCap = 0, expiration = 0): Promise<Admission | undefined> {
-    return this.#run(TAKE, [KEEP_MS, Math.ceil(expiration), RECHECK_MS, mode, blindCap]).then((reply) => {
+  private ask(mode: 0 | 1, blindCap = 0, expiration = 0): Promise<Admission | undefined> {
+    return this.run(TAKE, [KEEP_MS, Math.ceil(expiration), RECHECK_MS, mode, blindCap]).then((reply) => {
       if (!Array.isArray(reply)) return undefined;
       if (reply[0] === 1) return mode === 0 ? { go: true } : { go: true, grant: { entry: String(reply[1]) } };
       const waitMs = Number(reply[1]);
@@ -163,7 +163,7 @@ export class FleetLedger {
     if (!grant && !report) return;
     const args: (string | number)[] = [grant?.entry ?? ''];
     if (report) args.push('r', report.remaining, Math.max(0, Math.ceil(report.resetAt - now)));
-    void this.#run(DONE, args);
+    void this.run(DONE, args);
   }
 
   /**
@@ -171,14 +171,14 @@ export class FleetLedger {
    * stored it, or after a second without an answer; never rejects.
    */
   async pause(delayMs: number): Promise<void> {
-    await this.#run(PAUSE, [Math.ceil(delayMs), KEEP_MS]);
+    await this.run(PAUSE, [Math.ceil(delayMs), KEEP_MS]);
   }
 
-  #run(script: string, args: (string | number)[]): Promise<unknown> {
+  private run(script: string, args: (string | number)[]): Promise<unknown> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(undefined), ANSWER_MS);
       try {
-        this.#client.eval(script, 2, ...this.#keys, ...args, (err: Error | null, reply: unknown) => {
+        this.client.eval(script, 2, ...this.keys, ...args, (err: Error | null, reply: unknown) => {
           clearTimeout(timer);
           resolve(err ? undefined : reply);
         });

@@ -1,5 +1,5 @@
 import { sleep } from '../util/sleep.js';
-import type { PauseGate } from './gate.js';
+import type { PauseGate } from '../limit/gate.js';
 import type { Admission, FleetLedger, Grant } from './ledger.js';
 
 /** What one logical request asks of its fleet's ledger, attempt after attempt (see dispatch options). */

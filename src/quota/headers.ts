@@ -132,6 +132,18 @@ function mentionsRateLimit(headers: unknown): boolean {
   return false;
 }
 
+/**
+ * An epoch reset (server clock) on our clock. `Date` has whole seconds, rounded down, while servers round
+ * the reset up: measuring the distance from `Date` makes every window up to a second too long. So while our
+ * clock agrees with `Date` (it reads within [Date − 1 s, Date + 2 s]: its rounding plus a slow answer), the
+ * reset is taken as is; only a clock that is off by more is corrected with `Date`.
+ */
+function epochReset(resetMs: number, serverNow: number, now: number): number | undefined {
+  const skewed = !Number.isNaN(serverNow) && (now < serverNow - 1000 || now > serverNow + 2000);
+  const delta = resetMs - (skewed ? serverNow : now);
+  return delta > MAX_RESET_MS ? undefined : now + Math.max(0, delta);
+}
+
 function xRateLimit(headers: unknown, now: number): QuotaReport | undefined {
   const x = (name: string) => headerText(getHeader(headers, `x-ratelimit-${name}`));
   const limit = count(x('limit'));
@@ -140,12 +152,8 @@ function xRateLimit(headers: unknown, now: number): QuotaReport | undefined {
   const reset = count(x('reset'));
   if (remaining === undefined || reset === undefined) return undefined;
   let resetAt: number | undefined;
-  if (reset >= EPOCH_THRESHOLD) {
-    // Epoch seconds on the server's clock: measure the distance on that clock (Date), apply it to ours.
-    const serverNow = Date.parse(headerText(getHeader(headers, 'date')) ?? '');
-    const delta = reset * 1000 - (Number.isNaN(serverNow) ? now : serverNow);
-    resetAt = delta > MAX_RESET_MS ? undefined : now + Math.max(0, delta);
-  } else resetAt = withReset(now, reset);
+  if (reset >= EPOCH_THRESHOLD) resetAt = epochReset(reset * 1000, Date.parse(headerText(getHeader(headers, 'date')) ?? ''), now);
+  else resetAt = withReset(now, reset);
   if (resetAt === undefined) return undefined;
   const resource = x('resource');
   return { remaining, resetAt, source: 'x-ratelimit', ...(limit !== undefined && { limit }), ...(resource !== undefined && { resource }) };
