@@ -121,6 +121,7 @@ describe('invalid options throw a TypeError naming option and value', () => {
     [{ limiter: { maxConcurrent: 0 } }, /"limiter.maxConcurrent".*got 0/],
     [{ limiter: { minTime: -5 } }, /"limiter.minTime".*-5/],
     [{ limiter: 'fast' }, /"limiter" must be bottleneck options or a Bottleneck instance, got "fast"/],
+    [{ limiter: { maxConcurent: 2 } }, /"limiter.maxConcurent" must be a bottleneck option \(maxConcurrent, minTime/],
     [{ limitter: {} }, /"options.limitter" must be one of the known options/],
   ])('%j', (options, message) => {
     expect(() => attach(api, options as never)).toThrow(TypeError);

@@ -179,7 +179,10 @@ describe('QuotaTracker', () => {
     // 6 sent in the window before the 429; the pauses end 2 s apart: 6 per 2 s, from the pause's end.
     expect(q.state(t + 500)).toMatchObject({ limit: 6, resetAt: t + 4000 });
     t += 2000; // window [t, t + 2000)
-    for (let i = 0; i < 6; i++) (expect(q.holdUntil(t)).toBeUndefined(), q.take(t));
+    for (let i = 0; i < 6; i++) {
+      expect(q.holdUntil(t)).toBeUndefined();
+      q.take(t);
+    }
     expect(q.holdUntil(t)).toBe(t + 2000);
     expect(q.spentUntil(t)).toBe(t + 2000);
     expect(q.state(t + 2000)).toMatchObject({ limit: 7 }); // used it all, no 429: one more

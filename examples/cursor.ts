@@ -1,17 +1,16 @@
-// A cursor API (Slack/Stripe style): the next cursor is in the body and goes back as a query parameter.
-// Run: npx tsx examples/cursor.ts
+// A cursor API: the next cursor is in the body (`next_cursor`) and goes back as a query parameter.
+// Retries and the limiter keep a flaky API from losing a page.
+//   API_URL='http://127.0.0.1:4000/cursor' npx tsx examples/cursor.ts
 import axios, { type AxiosResponse } from 'axios';
-import { attach, collect, cursor } from '../src/index.js';
-import { startSimApi } from '../test/servers/sim-api.js';
+import { attach, collect, cursor } from 'axios-steady';
 
-const sim = await startSimApi({ items: 120, pageSize: 25, faults: { seed: 5, error503: 0.2 } });
-const api = axios.create({ baseURL: sim.url });
+const first = new URL(process.env.API_URL ?? 'https://api.example.com/members');
+const api = axios.create({ baseURL: first.origin, timeout: 10_000 });
 const steady = attach(api, { retry: { retries: 5 } });
 
-const members = await collect<{ id: number }>(api, '/cursor', {
+const members = await collect<{ id: number }>(api, first.pathname + first.search, {
   strategy: cursor({ param: 'cursor', next: (res: AxiosResponse<{ next_cursor: string | null }>) => res.data.next_cursor }),
   onProgress: ({ pages, items, retries }) => console.log(`page ${pages}: ${items} members so far, ${retries} retries`),
 });
-console.log(`${members.length} members; the API answered 503 ${sim.stats.faults} times and nothing was lost`);
+console.log(`${members.length} members; ${steady.stats().retries} retries, nothing lost`);
 steady.detach();
-await sim.close();

@@ -5,8 +5,8 @@
 import axios, { type AxiosResponse } from 'axios';
 import { SingleBar } from 'cli-progress';
 import { parseArgs } from 'node:util';
-import { attach, collect, cursor, linkHeader, nextUrl, offset, pageNumber, PaginationError, type Strategy } from '../src/index.js';
-import { startSimApi } from '../test/servers/sim-api.js';
+import { attach, collect, cursor, linkHeader, nextUrl, offset, pageNumber, PaginationError, type Strategy } from 'axios-steady';
+import { startSimApi } from 'axios-steady/sim-api';
 
 const { values: args } = parseArgs({
   options: {

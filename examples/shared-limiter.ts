@@ -1,24 +1,23 @@
-// Two axios instances (say, two tokens' clients of one API) sharing one limit and one pause gate.
-// Run: npx tsx examples/shared-limiter.ts
+// Two axios instances (say, two tokens' clients of one API) sharing one limit and one pause gate:
+// give both the same Bottleneck.
+//   API_URL='http://127.0.0.1:4000/page' npx tsx examples/shared-limiter.ts
 import axios from 'axios';
 import Bottleneck from 'bottleneck';
-import { attach, collect, pageNumber } from '../src/index.js';
-import { startSimApi } from '../test/servers/sim-api.js';
+import { attach, collect, pageNumber } from 'axios-steady';
 
-const sim = await startSimApi({ items: 200, pageSize: 10, latencyMs: 20 });
+const first = new URL(process.env.API_URL ?? 'https://api.example.com/items');
 const shared = new Bottleneck({ maxConcurrent: 3 }); // yours: observe it, update it, share it
-const a = axios.create({ baseURL: sim.url });
-const b = axios.create({ baseURL: sim.url });
+const a = axios.create({ baseURL: first.origin });
+const b = axios.create({ baseURL: first.origin });
 const steadyA = attach(a, { limiter: shared });
 const steadyB = attach(b, { limiter: shared });
 
 const strategy = pageNumber({ totalPages: (res) => res.data.total_pages });
 const [fromA, fromB] = await Promise.all([
-  collect(a, '/page', { strategy, concurrency: 4 }),
-  collect(b, '/page', { strategy, concurrency: 4 }),
+  collect(a, first.pathname, { strategy, concurrency: 4 }),
+  collect(b, first.pathname, { strategy, concurrency: 4 }),
 ]);
-console.log(`A: ${fromA.length} items, B: ${fromB.length} items; the server never saw more than ${sim.stats.maxInFlight} requests at once`);
+console.log(`A: ${fromA.length} items, B: ${fromB.length} items, never more than 3 requests at once between them`);
 steadyA.detach();
 steadyB.detach();
 await shared.disconnect();
-await sim.close();

@@ -2,6 +2,7 @@ import axios, { type AxiosAdapter, type AxiosInstance, type InternalAxiosRequest
 import type Bottleneck from 'bottleneck';
 import { steadyAdapter } from './adapter.js';
 import type { Counters, SteadyContext } from './context.js';
+import { withRedisDefaults } from './fleet/cluster.js';
 import { createLimiter } from './limit/limiter.js';
 import { stateOf } from './limiter-state.js';
 import { checkSteadyOptions, normalizeBudget, normalizeRetry, planRequest, RETRY_DEFAULTS, type RequestPlan } from './options.js';
@@ -56,7 +57,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
   const o = checkSteadyOptions(options);
   const retry = normalizeRetry(o.retry, 'retry', RETRY_DEFAULTS, true);
   const budgetPolicy = retry === false ? false : normalizeBudget(o.retry && o.retry.budget, 'retry.budget');
-  const { limiter, owned } = createLimiter(o.limiter);
+  const { limiter, owned } = createLimiter(withRedisDefaults(o.limiter));
   const ctx: SteadyContext = {
     limiter,
     state: stateOf(limiter),

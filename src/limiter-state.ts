@@ -1,5 +1,5 @@
 import type Bottleneck from 'bottleneck';
-import { isClustered, joinFleet } from './fleet/cluster.js';
+import { isClustered, joinFleet, readiness, REDIS_TIMEOUT_MS, redisUnavailable } from './fleet/cluster.js';
 import { FleetLedger } from './fleet/ledger.js';
 import type { Scheduler } from './limit/dispatch.js';
 import { PauseGate } from './limit/gate.js';
@@ -41,6 +41,12 @@ export function stateOf(limiter: Bottleneck): LimiterState {
       // Another process's 429 may be stored in Redis but not yet heard over pub/sub: a granted job asks (one
       // round trip in the slot), so no process of the fleet sends once the pause is stored.
       ...(ledger && { inSlot: () => fleetOpen(ledger, gate) }),
+      // Nothing hangs on Redis: a store that does not answer rejects the request, naming its address.
+      ...(clustered && {
+        ready: readiness(limiter, REDIS_TIMEOUT_MS),
+        storeTimeoutMs: REDIS_TIMEOUT_MS,
+        unavailable: (waitedMs: number, cause: unknown) => redisUnavailable(limiter, waitedMs, cause),
+      }),
       quota,
       broadcast: publish && ((delayMs) => (publish(delayMs), ledger ? ledger.pause(delayMs) : Promise.resolve())),
       ledger,

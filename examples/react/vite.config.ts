@@ -1,5 +1,5 @@
 import { defineConfig } from 'vite';
 
 // Vite's own transform handles TSX (React's automatic JSX runtime); no plugin is needed for a build.
-// The library is imported from its source, as a user's bundler would take it from the package.
+// 'axios-steady' resolves through this package's own exports (dist/esm), as a user's bundler takes it.
 export default defineConfig({ root: import.meta.dirname, build: { outDir: 'dist', emptyOutDir: true } });

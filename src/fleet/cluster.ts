@@ -50,3 +50,70 @@ export function joinFleet(limiter: Bottleneck, gate: PauseGate): (delayMs: numbe
   limiter.on('message', onMessage);
   return (delayMs) => void limiter.publish(`${MESSAGE}${Math.ceil(delayMs)}`).catch(() => undefined);
 }
+
+/**
+ * How long a request waits for a Redis-backed limiter that does not answer (unreachable, not answering, or
+ * gone mid-run) before it rejects: nothing hangs on Redis. Also each Redis command's timeout for the ioredis
+ * clients axios-steady creates, so a server that accepts and never answers cannot hold a job for good.
+ */
+export const REDIS_TIMEOUT_MS = 5000;
+export const REDIS_COMMAND_TIMEOUT_MS = 2000;
+
+/** `host:port` of a Redis-backed limiter, for error messages. */
+export function redisAddress(limiter: Bottleneck): string {
+  const store = (limiter as unknown as { _store?: { clientOptions?: { host?: string; port?: number; path?: string } } })._store;
+  const options = store?.clientOptions ?? {};
+  return options.path ?? `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`;
+}
+
+/** The error a request rejects with when the limiter's Redis does not answer in time; `cause` is what Redis said. */
+export function redisUnavailable(limiter: Bottleneck, waitedMs: number, cause?: unknown): Error {
+  const said = cause instanceof Error ? `: ${cause.message}` : '';
+  const error = new Error(
+    `axios-steady: the limiter's Redis at ${redisAddress(limiter)} (limiter id "${limiter.id}") did not answer within ${waitedMs} ms${said}; the request was not sent`,
+  );
+  if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
+  return error;
+}
+
+/**
+ * Resolves once the limiter's Redis connection is ready, or rejects with {@link redisUnavailable} after
+ * `timeoutMs`. Once ready, later calls cost nothing.
+ */
+export function readiness(limiter: Bottleneck, timeoutMs: number): (signal?: AbortSignal) => Promise<void> {
+  let ready = false;
+  let last: unknown;
+  limiter.on('error', (error: unknown) => (last = error)); // the connection's latest complaint, for the message
+  const connected = limiter.ready().then(() => void (ready = true));
+  connected.catch(() => undefined);
+  return (signal) => {
+    if (ready) return Promise.resolve();
+    const started = Date.now();
+    return new Promise<void>((resolve, reject) => {
+      const done = (error?: unknown) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = () => done(signal?.reason ?? new Error('aborted'));
+      const timer = setTimeout(() => done(redisUnavailable(limiter, timeoutMs, last)), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // A handshake that failed (Redis went away while bottleneck set up) leaves the limiter unusable: say so.
+      connected.then(
+        () => done(),
+        (error: unknown) => done(redisUnavailable(limiter, Date.now() - started, error)),
+      );
+    });
+  };
+}
+
+/**
+ * Bottleneck options for a limiter attach() creates: an ioredis client gets a per-command timeout unless the
+ * caller set one (a Redis that accepts and never answers would otherwise hold a job for good).
+ */
+export function withRedisDefaults(input: unknown): unknown {
+  const options = input as { datastore?: unknown; connection?: unknown; clientOptions?: Record<string, unknown> } | undefined;
+  if (typeof options !== 'object' || options === null || options.datastore !== 'ioredis' || options.connection) return input;
+  return { ...options, clientOptions: { commandTimeout: REDIS_COMMAND_TIMEOUT_MS, ...options.clientOptions } };
+}

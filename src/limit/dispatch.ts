@@ -13,6 +13,11 @@ export interface Scheduler {
   readonly clustered: boolean;
   /** Asked by a job once granted, before it sends: false gives the slot back and queues again. */
   readonly inSlot?: () => Promise<boolean>;
+  /** A Redis-backed limiter's store: resolves once it answers, rejects when it does not in time. */
+  readonly ready?: (signal?: AbortSignal) => Promise<void>;
+  /** How long a store that keeps failing is asked again, and the error to reject with then. */
+  readonly storeTimeoutMs?: number;
+  readonly unavailable?: (waitedMs: number, cause: unknown) => Error;
 }
 
 /** How one attempt asks for a slot. */
@@ -49,7 +54,9 @@ export function dispatch<T>(state: Scheduler, task: () => Promise<T>, options: D
 async function viaBottleneck<T>(state: Scheduler, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
   const { signal, priority, admit } = options;
   const { limiter, clustered } = state;
+  let failingSince: number | undefined;
   for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    if (state.ready) await state.ready(signal);
     await state.gate.wait(signal);
     if (admit && !(await admit(signal))) continue;
     if (signal?.aborted) throw abortReason(signal);
@@ -81,6 +88,9 @@ async function viaBottleneck<T>(state: Scheduler, task: () => Promise<T>, option
       // The limiter failed before the attempt was sent (Redis restarting, keys lost): nothing reached the
       // API, so asking the limiter again cannot send anything twice. Plain limiter errors are not retried.
       if (!clustered) throw error;
+      failingSince ??= Date.now();
+      const waited = Date.now() - failingSince;
+      if (state.unavailable && waited + wait > (state.storeTimeoutMs ?? Infinity)) throw state.unavailable(waited, error);
       await sleep(wait, signal);
       continue;
     }

@@ -44,6 +44,34 @@ function isBottleneck(value: unknown): value is Bottleneck {
   );
 }
 
+/** The constructor options bottleneck 2.19.5 reads (its `*Defaults` tables): anything else is a typo. */
+const BOTTLENECK_OPTIONS = [
+  'maxConcurrent',
+  'minTime',
+  'highWater',
+  'strategy',
+  'penalty',
+  'reservoir',
+  'reservoirRefreshInterval',
+  'reservoirRefreshAmount',
+  'reservoirIncreaseInterval',
+  'reservoirIncreaseAmount',
+  'reservoirIncreaseMaximum',
+  'id',
+  'rejectOnDrop',
+  'trackDoneStatus',
+  'datastore',
+  'connection',
+  'clientOptions',
+  'clusterNodes',
+  'clearDatastore',
+  'clientTimeout',
+  'timeout',
+  'heartbeatInterval',
+  'Redis',
+  'Promise',
+];
+
 /**
  * The limiter for attach(): the caller's Bottleneck as is (`owned: false`), or a new one built from
  * options (`owned: true`, disconnected by detach()). Limits we rely on are validated here.
@@ -54,6 +82,9 @@ export function createLimiter(input: unknown): { limiter: Bottleneck; owned: boo
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     invalid('limiter', input, 'bottleneck options or a Bottleneck instance');
   const options = input as LimiterOptions;
+  for (const key of Object.keys(options))
+    if (!BOTTLENECK_OPTIONS.includes(key))
+      invalid(`limiter.${key}`, (options as Record<string, unknown>)[key], `a bottleneck option (${BOTTLENECK_OPTIONS.join(', ')})`);
   if (options.maxConcurrent != null) numberOption('limiter.maxConcurrent', options.maxConcurrent, 1, true);
   if (options.minTime != null) numberOption('limiter.minTime', options.minTime, 0);
   if (options.reservoir != null) numberOption('limiter.reservoir', options.reservoir, 0, true);

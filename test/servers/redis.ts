@@ -10,7 +10,8 @@ export interface RedisServer {
   restart(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on (it was free a moment ago). */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -44,7 +45,7 @@ function launch(port: number): Promise<ChildProcess> {
 }
 
 function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');

@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { attach, paginate, pageNumber, PaginationError, type Steady } from '../../../src/index';
+import { attach, paginate, pageNumber, PaginationError, type Steady } from 'axios-steady';
 
 interface Item {
   id: number;
