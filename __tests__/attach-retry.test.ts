@@ -1,7 +1,7 @@
 import axios, { AxiosError } from 'axios';
 import nock from 'nock';
 import { steadyInfo, attach, type RetryEvent } from '../src/index.js';
-import { json, startServer, type TestServer } from '../test/servers/with-server.js';
+import { json, startServer, wait, type TestServer } from '../test/servers/with-server.js';
 
 const fast = { baseDelay: 1, maxDelay: 5 };
 
@@ -219,6 +219,57 @@ describe('retry against a real server', () => {
     expect(steadyInfo(error)?.stoppedBy).toBe('deadline');
     expect(took).toBeGreaterThanOrEqual(290);
     expect(took).toBeLessThan(5000);
+    steady.detach();
+  });
+});
+
+describe('user callbacks are safe', () => {
+  beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  afterEach(() => nock.cleanAll());
+  afterAll(() => nock.restore());
+
+  it.each([
+    [
+      'shouldRetry throws',
+      {
+        shouldRetry: () => {
+          throw new Error('boom');
+        },
+      },
+      'boom',
+    ],
+    [
+      'shouldRetry rejects with a non-Error',
+      { shouldRetry: () => Promise.reject('nope') },
+      'axios-steady: retry.shouldRetry failed with nope',
+    ],
+    ['onRetry rejects', { onRetry: () => Promise.reject(new Error('log down')) }, 'log down'],
+  ])('%s: the request rejects with that error, the attempt its cause, counted and told', async (_name, retry, message) => {
+    nock('http://api.test').get('/c').reply(503, 'busy');
+    const api = axios.create({ baseURL: 'http://api.test' });
+    const steady = attach(api, { retry: { baseDelay: 1, ...retry } });
+    const error = (await api.get('/c').catch((e: unknown) => e)) as Error & { cause?: AxiosError };
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe(message);
+    expect(axios.isAxiosError(error.cause)).toBe(true);
+    expect([error.cause?.message, error.cause?.response?.status]).toEqual(['Request failed with status code 503', 503]);
+    expect(steadyInfo(error)?.stoppedBy).toBe('callback');
+    expect(steady.stats().failures).toBe(1);
+    steady.detach();
+  });
+
+  it('an async onRetry is awaited before the retry is sent', async () => {
+    nock('http://api.test').get('/w').reply(503).get('/w').reply(200, 'ok');
+    const api = axios.create({ baseURL: 'http://api.test' });
+    const order: string[] = [];
+    api.interceptors.response.use((r) => (order.push('response'), r));
+    const steady = attach(api, {
+      retry: { baseDelay: 1, onRetry: async () => (await wait(50), order.push('onRetry done')) },
+    });
+    await api.get('/w');
+    expect(order).toEqual(['onRetry done', 'response']);
     steady.detach();
   });
 });

@@ -278,3 +278,24 @@ describe('progress and options', () => {
     expect(() => offset({ limit: 0 })).toThrow(/"offset.limit"/);
   });
 });
+
+describe('the retry budget tells a flaky API from a dead one, at defaults', () => {
+  it.each([1, 2, 3])('200 pages from an API failing 25 %% of attempts (seed %i): complete, each item once', async (seed) => {
+    const api = await start({ items: 2000, pageSize: 10, faults: { seed, error503: 0.2, reset: 0.05 } });
+    const steady = attach(api);
+    const items = await collect(api, '/page', { strategy: pageNumber({ totalPages: (r) => r.data.total_pages }) });
+    expect(ids(items)).toEqual(range(2000));
+    expect(sim.stats.faults).toBeGreaterThan(30);
+    steady.detach();
+  });
+
+  it('a dead API: the collection stops with PAGE_FAILED naming the budget, and retries stay a trickle', async () => {
+    const api = await start({ items: 2000, pageSize: 10, faults: { error503: 1 } });
+    const steady = attach(api, { retry: { baseDelay: 1, maxDelay: 5 } });
+    const error = (await collect(api, '/page', { strategy: pageNumber() }).catch((e: unknown) => e)) as PaginationError;
+    expect(error.code).toBe('PAGE_FAILED');
+    expect(error.message).toMatch(/retry budget exhausted: the API failed \d+ of the last \d+ attempts/);
+    expect(sim.stats.requests).toBeLessThanOrEqual(1 + 20 + 1); // one page: the floor (2/s × 10 s) + 20 % of 1
+    steady.detach();
+  });
+});

@@ -94,15 +94,31 @@ describe('failureReason and isIdempotent', () => {
 });
 
 describe('RetryBudget', () => {
-  it('allows reserve + ratio × requests retries, capped at max', () => {
-    const budget = new RetryBudget({ ratio: 0.1, reserve: 2, max: 3 });
-    for (let i = 0; i < 10; i++) budget.deposit();
-    expect(budget.balance).toBeCloseTo(3);
-    let retries = 0;
-    while (budget.withdraw()) retries++;
-    expect(retries).toBe(3);
-    for (let i = 0; i < 10; i++) budget.deposit();
-    expect(budget.withdraw()).toBe(true);
-    expect(budget.withdraw()).toBe(false);
+  const t0 = 1_000_000;
+  const drain = (budget: RetryBudget, at: number) => {
+    let n = 0;
+    while (budget.withdraw(at)) n++;
+    return n;
+  };
+
+  it('a dead API: the floor plus ratio × requests in the window, no more', () => {
+    const budget = new RetryBudget({ windowMs: 10_000, minPerSecond: 2, ratio: 0.2 }, t0);
+    for (let i = 0; i < 100; i++) budget.deposit(t0);
+    expect(drain(budget, t0)).toBe(20 + 20);
+  });
+
+  it('a flaky API earns a retry with every success', () => {
+    const budget = new RetryBudget({ windowMs: 10_000, minPerSecond: 0, ratio: 0 }, t0);
+    expect(budget.withdraw(t0)).toBe(false);
+    for (let i = 0; i < 3; i++) budget.succeeded(t0);
+    expect(drain(budget, t0)).toBe(3);
+  });
+
+  it('what left the window no longer counts: spent retries come back, old requests stop paying', () => {
+    const budget = new RetryBudget({ windowMs: 10_000, minPerSecond: 1, ratio: 0 }, t0);
+    expect(drain(budget, t0)).toBe(10);
+    expect(budget.withdraw(t0 + 9_000)).toBe(false);
+    expect(budget.recent(t0 + 9_000)).toEqual({ failed: 10, attempts: 10, windowMs: 10_000 });
+    expect(drain(budget, t0 + 10_000)).toBe(10); // the slot they were spent in left the window
   });
 });

@@ -7,6 +7,7 @@ import { collectors, complete, type CollectOptions } from './contenders.js';
 import { writeChart, writeTables, type Scenario } from './report.js';
 import { runOverhead } from './overhead.js';
 import { fleet } from './fleet.js';
+import { realLimiters } from './limiters/index.js';
 import { startSimProcess } from './sim-api/index.js';
 import { median, rows, type Sample } from './lib/stats.js';
 import type { SimOptions } from '../test/servers/sim-api.js';
@@ -176,6 +177,10 @@ if (want('P2b')) {
       ),
     );
   }
+}
+if (want('P2c')) {
+  log('P2c real rate limiters');
+  scenarios.push(...(await realLimiters(quick ? 1 : runs, log)));
 }
 if (want('P3')) {
   log('P3 faults');

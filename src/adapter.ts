@@ -9,6 +9,7 @@ import { fleetAdmission } from './fleet/admission.js';
 import type { Attempt, SteadyInfo } from './types.js';
 import type { SteadyContext } from './context.js';
 import { fleetPause, namedDelay, pauseLimiter, settleAttempt, takeTicket } from './learn.js';
+import { abortReason } from './util/sleep.js';
 
 // Info per request config. axios puts that config on the response and on every error of the request,
 // including errors made after the adapter (a JSON parse failure), so one WeakMap entry serves all of them
@@ -25,7 +26,7 @@ const infos = new WeakMap<object, SteadyInfo>();
 export function steadyInfo(target: unknown): SteadyInfo | undefined {
   if (typeof target !== 'object' || target === null) return undefined;
   const config = (target as { config?: unknown }).config;
-  return typeof config === 'object' && config !== null ? infos.get(config) : infos.get(target);
+  return (typeof config === 'object' && config !== null ? infos.get(config) : undefined) ?? infos.get(target);
 }
 
 /** Links the caller's cancellation (signal or legacy CancelToken) and the deadline into one signal. */
@@ -134,6 +135,7 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
     );
     const succeed = (response: AxiosResponse, attempt: number) => {
       if (response.config !== config) response.config = config;
+      ctx.budget?.succeeded();
       attempts.push({ attempt, status: response.status, elapsedMs: Date.now() - started });
       finish();
       return response;
@@ -162,10 +164,24 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
             elapsedMs: Date.now() - started,
           });
           if (status === 429) ctx.counters.rateLimited++;
-          const stop = await nextDelay(ctx, plan.retry, error, config, attempt, named);
+          let stop: Awaited<ReturnType<typeof nextDelay>>;
+          try {
+            stop = await nextDelay(ctx, plan.retry, error, config, attempt, named, link.signal);
+          } catch (thrown) {
+            // A user callback threw or rejected: the request rejects with that, the attempt's error its cause.
+            if (link.canceled() || !(thrown instanceof CallbackError)) throw thrown;
+            ctx.counters.failures++;
+            finish('callback');
+            infos.set(thrown.error, infos.get(config) as SteadyInfo);
+            throw thrown.error;
+          }
           if (typeof stop === 'string') {
             ctx.counters.failures++;
             finish(stop);
+            if (stop === 'budget' && ctx.budget) {
+              const { failed, attempts: seen, windowMs } = ctx.budget.recent();
+              error.message += ` (axios-steady: retry budget exhausted: the API failed ${failed} of the last ${seen} attempts in ${windowMs / 1000} s)`;
+            }
             throw error;
           }
           if (plan.deadline !== undefined && Date.now() + stop.delayMs - started >= plan.deadline) {
@@ -204,11 +220,18 @@ async function nextDelay(
   config: InternalAxiosRequestConfig,
   attempt: number,
   named: ServerDelay | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<{ delayMs: number } | NonNullable<SteadyInfo['stoppedBy']>> {
   if (policy === false) return 'disabled';
   const reason = defaultVerdict(error, config, policy);
-  const retryable = policy.shouldRetry
-    ? await policy.shouldRetry(Object.freeze({ error, attempt, retryable: reason !== undefined, reason, config }))
+  const shouldRetry = policy.shouldRetry;
+  const retryable = shouldRetry
+    ? (await callback(
+        'shouldRetry',
+        () => shouldRetry(Object.freeze({ error, attempt, retryable: reason !== undefined, reason, config })),
+        error,
+        signal,
+      )) === true
     : reason !== undefined;
   if (!retryable || error.code === AxiosError.ERR_CANCELED) return 'not-retryable';
   if (attempt > policy.retries) return 'retries';
@@ -216,7 +239,11 @@ async function nextDelay(
   if (ctx.budget && !ctx.budget.withdraw()) return 'budget';
   // A server-named delay is used as given: jitter never shortens what the server asked for.
   const delayMs = named ? named.delayMs : backoffDelay(attempt, policy);
-  policy.onRetry?.(Object.freeze({ error, attempt, delayMs, reason: named ? 'retry-after' : (reason ?? 'status'), config }));
+  const onRetry = policy.onRetry;
+  if (onRetry) {
+    const event = Object.freeze({ error, attempt, delayMs, reason: named ? ('retry-after' as const) : (reason ?? 'status'), config });
+    await callback('onRetry', () => onRetry(event), error, signal);
+  }
   return { delayMs };
 }
 
@@ -246,4 +273,44 @@ function deadlineError(
   (error as { cause?: unknown }).cause = cause;
   finish('deadline');
   return error;
+}
+
+/** What a user callback threw or rejected with, as the Error the request rejects with. */
+class CallbackError {
+  constructor(readonly error: Error) {}
+}
+
+/**
+ * Runs a user callback and awaits what it returns, abortably. A throw or rejection becomes a CallbackError:
+ * an Error (a non-Error reason is wrapped in one naming the callback) whose `cause` is the attempt's error
+ * when it had none. Nothing a callback does can become an unhandled rejection.
+ */
+async function callback<T>(name: string, run: () => T | Promise<T>, attemptError: AxiosError, signal: AbortSignal | undefined): Promise<T> {
+  try {
+    const result = run();
+    return signal && isPromiseLike(result) ? await untilAborted(result, signal) : await result;
+  } catch (thrown) {
+    if (signal?.aborted && thrown === abortReason(signal)) throw thrown;
+    const error = thrown instanceof Error ? thrown : new Error(`axios-steady: retry.${name} failed with ${String(thrown)}`);
+    if (!('cause' in error) || error.cause === undefined)
+      Object.defineProperty(error, 'cause', { value: attemptError, configurable: true, writable: true });
+    throw new CallbackError(error);
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+/** Resolves as `promise` does, or rejects with the signal's reason when it aborts first. */
+function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(promise).then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
 }

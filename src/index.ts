@@ -3,8 +3,8 @@ export { attach, type Steady, type SteadyStats } from './attach.js';
 export { backoffDelay, type BackoffOptions } from './retry/backoff.js';
 export { parseRetryAfter, type HeaderValue } from './retry/retry-after.js';
 export { failureReason, isIdempotent } from './retry/policy.js';
-export { RetryBudget } from './retry/budget.js';
-export { RETRY_DEFAULTS, BUDGET_DEFAULTS, type RetryPolicy, type BudgetPolicy } from './options.js';
+export { RetryBudget, type BudgetPolicy } from './retry/budget.js';
+export { RETRY_DEFAULTS, BUDGET_DEFAULTS, type RetryPolicy } from './options.js';
 export type {
   Attempt,
   Jitter,

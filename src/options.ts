@@ -1,4 +1,8 @@
+import type { BudgetPolicy } from './retry/budget.js';
 import type { Jitter, RetryOptions, SteadyOptions, SteadyRequestOptions } from './types.js';
+
+/** The longest delay a timer holds (2³¹ − 1 ms, about 24.8 days); longer ones fire at once in Node. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A retry policy after normalization: complete, validated, frozen. */
 export interface RetryPolicy {
@@ -26,14 +30,8 @@ export const RETRY_DEFAULTS: RetryPolicy = Object.freeze({
   onRetry: undefined,
 });
 
-export interface BudgetPolicy {
-  readonly ratio: number;
-  readonly reserve: number;
-  readonly max: number;
-}
-
-/** Retry budget defaults: ≤ 10% extra load plus a reserve of 10, at most 100 banked. */
-export const BUDGET_DEFAULTS: BudgetPolicy = Object.freeze({ ratio: 0.1, reserve: 10, max: 100 });
+/** Retry budget defaults: within 10 s, 2 retries a second, 20 % of requests, and one per success. */
+export const BUDGET_DEFAULTS: BudgetPolicy = Object.freeze({ windowMs: 10_000, minPerSecond: 2, ratio: 0.2 });
 
 const JITTERS: readonly Jitter[] = ['full', 'equal', 'none'];
 
@@ -134,11 +132,14 @@ export function normalizeBudget(input: unknown, path: string): BudgetPolicy | fa
   if (input === false) return false;
   if (input === undefined) return BUDGET_DEFAULTS;
   if (!isPlainObject(input)) invalid(path, input, 'an object or false');
-  checkKeys(path, input, ['ratio', 'reserve', 'max']);
-  const ratio = input.ratio === undefined ? BUDGET_DEFAULTS.ratio : numberOption(`${path}.ratio`, input.ratio, 0);
-  const reserve = input.reserve === undefined ? BUDGET_DEFAULTS.reserve : numberOption(`${path}.reserve`, input.reserve, 0);
-  const max = input.max === undefined ? Math.max(BUDGET_DEFAULTS.max, reserve) : numberOption(`${path}.max`, input.max, reserve);
-  return Object.freeze({ ratio, reserve, max });
+  checkKeys(path, input, ['windowMs', 'minPerSecond', 'ratio']);
+  const pick = (key: keyof BudgetPolicy, min: number) =>
+    input[key] === undefined ? BUDGET_DEFAULTS[key] : numberOption(`${path}.${key}`, input[key], min);
+  return Object.freeze({
+    windowMs: Math.min(pick('windowMs', 100), MAX_TIMER_MS),
+    minPerSecond: pick('minPerSecond', 0),
+    ratio: pick('ratio', 0),
+  });
 }
 
 /** Validates the top level of `attach()` options; the limiter part is checked in limit/create. */
@@ -165,9 +166,13 @@ export interface RequestPlan {
 export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
   if (input === undefined) return base;
   if (!isPlainObject(input)) invalid('steady', input, 'an object');
-  checkKeys('steady', input, ['retry', 'deadline', 'priority']);
+  checkKeys('steady', input, ['retry', 'deadline', 'priority', 'minRetries']);
   const o = input as SteadyRequestOptions;
-  const retry = o.retry === undefined ? base.retry : normalizeRetry(o.retry, 'steady.retry', base.retry || RETRY_DEFAULTS, false);
+  let retry = o.retry === undefined ? base.retry : normalizeRetry(o.retry, 'steady.retry', base.retry || RETRY_DEFAULTS, false);
+  if (o.minRetries !== undefined) {
+    const min = numberOption('steady.minRetries', o.minRetries, 0, true);
+    if (retry && retry.retries < min) retry = Object.freeze({ ...retry, retries: min });
+  }
   const deadline =
     o.deadline === undefined ? base.deadline : o.deadline === false ? undefined : numberOption('steady.deadline', o.deadline, 1);
   const priority = o.priority === undefined ? base.priority : numberOption('steady.priority', o.priority, 0, true);

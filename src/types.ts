@@ -9,16 +9,17 @@ export type Jitter = 'full' | 'equal' | 'none';
 export type RetryReason = 'status' | 'network' | 'timeout';
 
 /**
- * A retry budget: retries may spend at most `ratio` of the logical requests made, plus a `reserve`,
- * so a dead API sees a trickle instead of `retries ×` its normal load (gRPC / Finagle style).
+ * A retry budget that tells a dead API from a flaky one: within a sliding window, retries may spend
+ * `minPerSecond` per second, `ratio` of the logical requests, and one per success. A dead API sees a trickle
+ * instead of `retries ×` its normal load; one that mostly answers keeps earning its retries.
  */
 export interface RetryBudgetOptions {
-  /** Tokens each logical request deposits; one retry costs one token. Default 0.1 (≤ 10% extra load). */
+  /** How far back requests, successes and retries count, in ms. Default 10 000. */
+  windowMs?: number;
+  /** Retries allowed per second whatever else happened. Default 2. */
+  minPerSecond?: number;
+  /** Retries per logical request in the window (the most extra load a dead API sees). Default 0.2. */
   ratio?: number;
-  /** Tokens available at start, so a quiet client can still retry. Default 10. */
-  reserve?: number;
-  /** Upper bound on banked tokens, so a long healthy run cannot bank a storm. Default 100. */
-  max?: number;
 }
 
 /** What `shouldRetry` is asked about. Read-only. */
@@ -63,10 +64,16 @@ export interface RetryOptions {
   maxRetryAfter?: number;
   /** Retry budget shared by all requests of this attach(); `false` disables it. */
   budget?: RetryBudgetOptions | false;
-  /** Replaces the built-in verdict. Cannot exceed `retries`, the budget, the deadline, or retry a cancel. */
+  /**
+   * Replaces the built-in verdict (may be async). Cannot exceed `retries`, the budget, the deadline, or retry a
+   * cancel. A throw or rejection rejects the request with that error (its `cause`: the attempt's AxiosError).
+   */
   shouldRetry?: (context: RetryDecisionContext) => boolean | Promise<boolean>;
-  /** Called before each retry waits. A throw rejects the request with that error. */
-  onRetry?: (event: RetryEvent) => void;
+  /**
+   * Called before each retry waits; a returned promise is awaited. A throw or rejection rejects the request
+   * with that error (its `cause`: the attempt's AxiosError).
+   */
+  onRetry?: (event: RetryEvent) => unknown;
 }
 
 /** Told when the limiter pauses: a 429/503 named a delay, or the learned quota is spent until its reset. */
@@ -110,6 +117,12 @@ export interface SteadyRequestOptions {
   deadline?: number | false;
   /** Limiter priority 0 (first) to 9; default 5. Retries go one step ahead. */
   priority?: number;
+  /**
+   * At least this many retries for this request, when retries are on (it never turns them on); the retry
+   * budget still stops a storm. `paginate()` and `collect()` give their page requests 100, so a page of a
+   * flaky API is retried while the budget allows rather than abandoned after `retries`.
+   */
+  minRetries?: number;
 }
 
 /** One attempt of a logical request. */
@@ -131,7 +144,7 @@ export interface SteadyInfo {
   readonly retries: number;
   readonly elapsedMs: number;
   /** Why no further attempt was made, when the request failed. */
-  readonly stoppedBy?: 'not-retryable' | 'retries' | 'budget' | 'retry-after-too-long' | 'deadline' | 'canceled' | 'disabled';
+  readonly stoppedBy?: 'not-retryable' | 'retries' | 'budget' | 'retry-after-too-long' | 'deadline' | 'canceled' | 'disabled' | 'callback';
 }
 
 // Only the request config is augmented, and only as input. What happened is read with steadyInfo().

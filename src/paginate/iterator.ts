@@ -6,6 +6,9 @@ import { startRequest, walkOptions } from './options.js';
 import type { Checkpoint, Page, PageContext, PageRequest, PaginateOptions } from './types.js';
 import { absoluteUrl, followable, requestKey } from './url.js';
 
+/** Retries a page request asks for at least (the retry budget is what stops a dead API). */
+export const PAGE_RETRIES = 100;
+
 interface Fetched<T> extends PageContext<T> {
   readonly items: T[];
   readonly url: URL;
@@ -37,6 +40,9 @@ export async function* pages<T = unknown>(
   o.signal?.addEventListener('abort', onAbort, { once: true });
 
   const started = Date.now();
+  // A page of a flaky API is retried while the retry budget allows, not abandoned after `retries` (an
+  // explicit `config.steady.retry` keeps its own count).
+  const pageSteady = o.config?.steady?.retry !== undefined ? o.config.steady : { minRetries: PAGE_RETRIES, ...o.config?.steady };
   const seen = new Set<string>();
   let requests = 0;
   let pagesDone = o.resume?.pages ?? 0;
@@ -77,6 +83,7 @@ export async function* pages<T = unknown>(
       const absolute = /^[a-z][a-z0-9+.-]*:/i.test(request.url);
       response = await api.request({
         ...o.config,
+        steady: pageSteady,
         url: request.url,
         params: request.params,
         signal: controller.signal,

@@ -92,8 +92,20 @@ export class QuotaTracker {
   private observe(report: QuotaReport, now: number): boolean {
     if (report.resetAt <= now) return false; // about a window that has already reset
     const current = this.window;
-    if (current && now < current.resetAt && report.remaining >= current.remaining) return false; // older news
-    this.window = report;
+    if (!current || now >= current.resetAt) {
+      this.window = report;
+      return true;
+    }
+    // Resets come rounded up to whole seconds, each from its own moment: two reports of one window differ by
+    // under a second, and the earlier of them is the tighter bound (still never before the real reset).
+    const sameWindow = Math.abs(report.resetAt - current.resetAt) < 1000;
+    const resetAt = sameWindow ? Math.min(current.resetAt, report.resetAt) : report.resetAt;
+    if (report.remaining < current.remaining) {
+      this.window = { ...report, resetAt };
+      return true;
+    }
+    if (!sameWindow || resetAt === current.resetAt) return false; // older news
+    this.window = { ...current, resetAt };
     return true;
   }
 
@@ -152,7 +164,8 @@ export class QuotaTracker {
     if (now < window.resetAt) return window.resetAt;
     // Waiting for the probe's answer; a probe that never answers stops holding the others at PROBE_MS.
     let probeEnds = now + PROBE_MS;
-    for (const sentAt of this.unanswered.values()) if (sentAt >= window.resetAt) probeEnds = Math.min(probeEnds, sentAt + PROBE_MS);
+    for (const sentAt of this.unanswered.values())
+      if (sentAt >= window.resetAt && sentAt + PROBE_MS > now) probeEnds = Math.min(probeEnds, sentAt + PROBE_MS);
     return probeEnds;
   }
 

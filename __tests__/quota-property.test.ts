@@ -1,0 +1,93 @@
+// Property: no state of the quota model can wedge the limiter. A driver sends N requests through the tracker
+// on a simulated clock, answering them with random outcomes (200s with and without rate-limit headers, 429s
+// with and without Retry-After — 0 included — resets without a response, hangs until a timeout); requests
+// go only while the tracker allows. Every request must be sent and settled, every hold must be bounded, and
+// with nothing outstanding a hold must end by time alone.
+import fc from 'fast-check';
+import type { QuotaReport } from '../src/quota/headers.js';
+import { QuotaTracker, type Outcome } from '../src/quota/tracker.js';
+
+type Answer =
+  | { kind: 'ok'; remaining?: number; resetInMs?: number }
+  | { kind: '429'; retryAfterMs?: number; remaining?: number; resetInMs?: number }
+  | { kind: 'reset' }
+  | { kind: 'hang' };
+
+const answer: fc.Arbitrary<Answer> = fc.oneof(
+  fc.record({
+    kind: fc.constant('ok' as const),
+    remaining: fc.option(fc.nat(20), { nil: undefined }),
+    resetInMs: fc.integer({ min: 0, max: 5000 }),
+  }),
+  fc.record({
+    kind: fc.constant('429' as const),
+    retryAfterMs: fc.option(fc.constantFrom(0, 500, 1000, 3000), { nil: undefined }),
+    remaining: fc.option(fc.constant(0), { nil: undefined }),
+    resetInMs: fc.integer({ min: 0, max: 5000 }),
+  }),
+  fc.constant({ kind: 'reset' as const }),
+  fc.constant({ kind: 'hang' as const }),
+);
+
+const TIMEOUT_MS = 10_000; // what a hung attempt costs before axios gives up on it
+
+function outcome(a: Answer, now: number): Outcome | undefined {
+  if (a.kind === 'reset' || a.kind === 'hang') return undefined;
+  const report: QuotaReport | undefined =
+    a.remaining === undefined ? undefined : { remaining: a.remaining, resetAt: now + (a.resetInMs ?? 0), limit: 20, source: 'ratelimit' };
+  return { status: a.kind === 'ok' ? 200 : 429, report, retryAfterMs: a.kind === '429' ? a.retryAfterMs : undefined };
+}
+
+it('every request is sent and settles; holds are bounded; nothing outstanding never means shut for good', () => {
+  fc.assert(
+    fc.property(
+      fc.array(answer, { minLength: 1, maxLength: 60 }),
+      fc.integer({ min: 1, max: 8 }),
+      fc.array(fc.nat(300), { minLength: 1 }),
+      (answers, concurrency, gaps) => {
+        const q = new QuotaTracker();
+        let now = 1_000_000;
+        let sent = 0;
+        let settled = 0;
+        const inFlight: { ticket: number; answer: Answer; at: number }[] = [];
+        for (let step = 0; settled < answers.length; step++) {
+          if (step > 100_000) throw new Error('no progress');
+          const hold = q.holdUntil(now);
+          if (hold !== undefined) {
+            expect(hold).toBeGreaterThan(now);
+            expect(hold - now).toBeLessThanOrEqual(q.maxPauseMs);
+          }
+          if (hold === undefined && sent < answers.length && inFlight.length < concurrency) {
+            const a = answers[sent++] as Answer;
+            inFlight.push({
+              ticket: q.take(now),
+              answer: a,
+              at: now + (a.kind === 'hang' ? TIMEOUT_MS : (gaps[step % gaps.length] as number)),
+            });
+            continue;
+          }
+          if (inFlight.length === 0) {
+            // Nothing outstanding: only time can open the gate, and it must.
+            expect(hold).toBeDefined();
+            now = hold as number;
+            continue;
+          }
+          // The next answer in time order, or the hold's end if that comes first.
+          inFlight.sort((a, b) => a.at - b.at);
+          const next = inFlight[0] as (typeof inFlight)[number];
+          if (hold !== undefined && hold < next.at && sent < answers.length && inFlight.length < concurrency) {
+            now = hold;
+            continue;
+          }
+          now = Math.max(now, next.at);
+          inFlight.shift();
+          q.settle(next.ticket, outcome(next.answer, now), now);
+          settled++;
+        }
+        expect(sent).toBe(answers.length);
+        expect(q.holdUntil(now + q.maxPauseMs + 1)).toBeUndefined();
+      },
+    ),
+    { numRuns: Number(process.env.QUOTA_RUNS ?? 300) },
+  );
+});
