@@ -199,7 +199,9 @@ describe('failure, checkpoint and resume', () => {
       return config;
     });
     const strategy = strategies[1][1];
-    const error = (await collect(api, '/cursor', { strategy }).catch((e: unknown) => e)) as PaginationError;
+    // Page requests retry while the retry budget allows; a walk caps that with its own config.
+    const capped = { strategy, config: { steady: { retry: { retries: 1 } } } };
+    const error = (await collect(api, '/cursor', capped).catch((e: unknown) => e)) as PaginationError;
     expect(error.code).toBe('PAGE_FAILED');
     expect(axios.isAxiosError(error.cause)).toBe(true);
     expect(steadyInfo(error.cause)?.attempts.map((a) => a.status)).toEqual([503, 503]);

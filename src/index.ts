@@ -1,4 +1,4 @@
-export { steadyInfo } from './adapter.js';
+export { steadyInfo } from './request/history.js';
 export { attach, type Steady, type SteadyStats } from './attach.js';
 export { backoffDelay, type BackoffOptions } from './retry/backoff.js';
 export { parseRetryAfter, type HeaderValue } from './retry/retry-after.js';
@@ -7,6 +7,10 @@ export { RetryBudget, type BudgetPolicy } from './retry/budget.js';
 export { RETRY_DEFAULTS, BUDGET_DEFAULTS, type RetryPolicy } from './options.js';
 export type {
   Attempt,
+  AttemptContext,
+  AttemptOverrides,
+  DelayContext,
+  DelayOption,
   Jitter,
   LimiterOptions,
   PauseEvent,

@@ -1,5 +1,5 @@
 import type { BudgetPolicy } from './retry/budget.js';
-import type { Jitter, RetryOptions, SteadyOptions, SteadyRequestOptions } from './types.js';
+import type { DelayOption, Jitter, RetryOptions, SteadyOptions, SteadyRequestOptions } from './types.js';
 
 /** The longest delay a timer holds (2³¹ − 1 ms, about 24.8 days); longer ones fire at once in Node. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -15,6 +15,9 @@ export interface RetryPolicy {
   readonly maxRetryAfter: number;
   readonly shouldRetry: RetryOptions['shouldRetry'];
   readonly onRetry: RetryOptions['onRetry'];
+  readonly validateResponse: RetryOptions['validateResponse'];
+  readonly beforeAttempt: RetryOptions['beforeAttempt'];
+  readonly delay: DelayOption;
 }
 
 /** The documented defaults. */
@@ -28,6 +31,9 @@ export const RETRY_DEFAULTS: RetryPolicy = Object.freeze({
   maxRetryAfter: 60_000,
   shouldRetry: undefined,
   onRetry: undefined,
+  validateResponse: undefined,
+  beforeAttempt: undefined,
+  delay: 'exponential',
 });
 
 /** Retry budget defaults: within 10 s, 2 retries a second, 20 % of requests, and one per success. */
@@ -95,7 +101,35 @@ const RETRY_KEYS = [
   'budget',
   'shouldRetry',
   'onRetry',
+  'validateResponse',
+  'beforeAttempt',
+  'delay',
 ];
+
+const DELAY_FAMILIES = ['exponential', 'linear', 'fibonacci'];
+
+function delayOption(path: string, value: unknown): DelayOption {
+  if (typeof value === 'function') return value as DelayOption;
+  if (typeof value === 'string' && DELAY_FAMILIES.includes(value)) return value as DelayOption;
+  if (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_TIMER_MS)
+  )
+    return Object.freeze([...value]) as DelayOption;
+  return invalid(
+    path,
+    value,
+    `one of ${DELAY_FAMILIES.map((f) => `"${f}"`).join(', ')}, a non-empty array of delays in ms (0 to ${MAX_TIMER_MS}), or a function`,
+  );
+}
+
+/** A duration in ms that a timer can hold (≤ 2³¹ − 1): longer ones would fire at once. */
+export function durationOption(path: string, value: unknown, min: number): number {
+  const ms = numberOption(path, value, min);
+  if (ms > MAX_TIMER_MS) invalid(path, value, `at most ${MAX_TIMER_MS} ms (about 24.8 days: what a timer can hold)`);
+  return ms;
+}
 
 /** Normalizes retry options over `base`; `false` means "no retries". */
 export function normalizeRetry(input: unknown, path: string, base: RetryPolicy, allowBudget: boolean): RetryPolicy | false {
@@ -107,8 +141,8 @@ export function normalizeRetry(input: unknown, path: string, base: RetryPolicy, 
   const pick = <K extends keyof RetryOptions>(key: K) => o[key] !== undefined;
   const policy: RetryPolicy = {
     retries: pick('retries') ? numberOption(`${path}.retries`, o.retries, 0, true) : base.retries,
-    baseDelay: pick('baseDelay') ? numberOption(`${path}.baseDelay`, o.baseDelay, 0) : base.baseDelay,
-    maxDelay: pick('maxDelay') ? numberOption(`${path}.maxDelay`, o.maxDelay, 0) : base.maxDelay,
+    baseDelay: pick('baseDelay') ? durationOption(`${path}.baseDelay`, o.baseDelay, 0) : base.baseDelay,
+    maxDelay: pick('maxDelay') ? durationOption(`${path}.maxDelay`, o.maxDelay, 0) : base.maxDelay,
     jitter: base.jitter,
     statuses: pick('statuses')
       ? new Set(listOption(`${path}.statuses`, o.statuses, isStatus, 'HTTP status codes (100–599)'))
@@ -116,9 +150,12 @@ export function normalizeRetry(input: unknown, path: string, base: RetryPolicy, 
     methods: pick('methods')
       ? new Set(listOption(`${path}.methods`, o.methods, isWord, 'HTTP method names').map((m) => m.toUpperCase()))
       : base.methods,
-    maxRetryAfter: pick('maxRetryAfter') ? numberOption(`${path}.maxRetryAfter`, o.maxRetryAfter, 0) : base.maxRetryAfter,
+    maxRetryAfter: pick('maxRetryAfter') ? durationOption(`${path}.maxRetryAfter`, o.maxRetryAfter, 0) : base.maxRetryAfter,
     shouldRetry: pick('shouldRetry') ? functionOption(`${path}.shouldRetry`, o.shouldRetry) : base.shouldRetry,
     onRetry: pick('onRetry') ? functionOption(`${path}.onRetry`, o.onRetry) : base.onRetry,
+    validateResponse: pick('validateResponse') ? functionOption(`${path}.validateResponse`, o.validateResponse) : base.validateResponse,
+    beforeAttempt: pick('beforeAttempt') ? functionOption(`${path}.beforeAttempt`, o.beforeAttempt) : base.beforeAttempt,
+    delay: pick('delay') ? delayOption(`${path}.delay`, o.delay) : base.delay,
   };
   if (pick('jitter')) {
     if (!JITTERS.includes(o.jitter as Jitter)) invalid(`${path}.jitter`, o.jitter, `one of ${JITTERS.map((j) => `"${j}"`).join(', ')}`);
@@ -150,7 +187,7 @@ export function checkSteadyOptions(options: unknown): SteadyOptions {
   const o = options as SteadyOptions;
   if (o.quota !== undefined && typeof o.quota !== 'boolean') invalid('quota', o.quota, 'a boolean');
   functionOption('onQuota', o.onQuota);
-  if (o.deadline !== undefined) numberOption('deadline', o.deadline, 1);
+  if (o.deadline !== undefined) durationOption('deadline', o.deadline, 1);
   functionOption('onPause', o.onPause);
   return o;
 }
@@ -174,7 +211,7 @@ export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
     if (retry && retry.retries < min) retry = Object.freeze({ ...retry, retries: min });
   }
   const deadline =
-    o.deadline === undefined ? base.deadline : o.deadline === false ? undefined : numberOption('steady.deadline', o.deadline, 1);
+    o.deadline === undefined ? base.deadline : o.deadline === false ? undefined : durationOption('steady.deadline', o.deadline, 1);
   const priority = o.priority === undefined ? base.priority : numberOption('steady.priority', o.priority, 0, true);
   if (priority > 9) invalid('steady.priority', priority, 'an integer from 0 to 9');
   return { retry, deadline, priority };

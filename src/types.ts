@@ -1,12 +1,51 @@
-import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type Bottleneck from 'bottleneck';
 import type { QuotaState } from './quota/tracker.js';
 
 /** How a computed backoff is randomised. `full` (default) draws uniformly from `[0, cap]`. */
 export type Jitter = 'full' | 'equal' | 'none';
 
-/** Why the default policy considers a failed attempt retryable. */
-export type RetryReason = 'status' | 'network' | 'timeout';
+/** Why the default policy considers a failed attempt retryable (`response`: validateResponse said no). */
+export type RetryReason = 'status' | 'network' | 'timeout' | 'response';
+
+/** What a custom `delay` function is told. Read-only. */
+export interface DelayContext {
+  /** 1-based number of the attempt that just failed; the retry is attempt + 1. */
+  readonly attempt: number;
+  readonly error: AxiosError;
+  readonly response: AxiosResponse | undefined;
+  /** The delay the server named (Retry-After), if it did. */
+  readonly serverDelayMs: number | undefined;
+  /** The delay the default would take (the server's, else exponential backoff with jitter). */
+  readonly defaultDelayMs: number;
+}
+
+/**
+ * How long a retry waits when the server named no delay: `'exponential'` (default: baseDelay·2ⁿ⁻¹),
+ * `'linear'` (baseDelay·n) or `'fibonacci'` (baseDelay·fib(n)), each capped at maxDelay and jittered; a list
+ * of delays in ms (the last repeats; used as given); or a function of the attempt (its result is used as
+ * given, even over a server-named delay — return `serverDelayMs` to keep it).
+ */
+export type DelayOption =
+  'exponential' | 'linear' | 'fibonacci' | readonly number[] | ((context: DelayContext) => number | Promise<number>);
+
+/** What `beforeAttempt` may change for one attempt (the next attempt starts from the request again). */
+export interface AttemptOverrides {
+  readonly url?: string;
+  readonly baseURL?: string;
+  readonly params?: unknown;
+  readonly headers?: Record<string, string | number | boolean>;
+  readonly timeout?: number;
+}
+
+/** What `beforeAttempt` is told before every attempt, the first included. Read-only. */
+export interface AttemptContext {
+  /** 1-based number of the attempt about to be sent. */
+  readonly attempt: number;
+  readonly config: InternalAxiosRequestConfig;
+  /** Aborts with the request (cancel, deadline). */
+  readonly signal: AbortSignal | undefined;
+}
 
 /**
  * A retry budget that tells a dead API from a flaky one: within a sliding window, retries may spend
@@ -74,6 +113,20 @@ export interface RetryOptions {
    * with that error (its `cause`: the attempt's AxiosError).
    */
   onRetry?: (event: RetryEvent) => unknown;
+  /**
+   * Checks a resolved response (may be async): `false` makes it a failed attempt, retried under the same
+   * limits (reason `response`); when retries end, the request rejects with an AxiosError (`ERR_BAD_RESPONSE`)
+   * carrying that response. axios-retry's option of the same name.
+   */
+  validateResponse?: (response: AxiosResponse) => boolean | Promise<boolean>;
+  /**
+   * Called before every attempt, the first included (may be async): for tracing, and to change that attempt
+   * only — fallback hosts, a fresh token, other params — by returning overrides. Interceptors still run
+   * once. Use this, not a mutation of `config` in onRetry.
+   */
+  beforeAttempt?: (context: AttemptContext) => AttemptOverrides | void | Promise<AttemptOverrides | void>;
+  /** How long a retry waits when the server named none. Default `'exponential'`. */
+  delay?: DelayOption;
 }
 
 /** Told when the limiter pauses: a 429/503 named a delay, or the learned quota is spent until its reset. */

@@ -1,5 +1,5 @@
 import { isAxiosError, isCancel, type AxiosInstance, type AxiosResponse } from 'axios';
-import { steadyInfo } from '../adapter.js';
+import { steadyInfo } from '../request/history.js';
 import { PaginationError } from '../errors.js';
 import { defaultItems } from './items.js';
 import { startRequest, walkOptions } from './options.js';
@@ -35,6 +35,12 @@ export async function* pages<T = unknown>(
   const first = strategy.first(startRequest(target));
   const origin = absoluteUrl(api, first, o.config).origin;
   const controller = new AbortController();
+  // Each page request listens to its own signal, and one listener here aborts them all: page requests share
+  // no signal, so a walk with many pages in flight never piles listeners onto one (MaxListenersExceeded).
+  const pageControllers = new Set<AbortController>();
+  controller.signal.addEventListener('abort', () => {
+    for (const page of pageControllers) page.abort(controller.signal.reason);
+  });
   const onAbort = () => controller.abort(o.signal?.reason);
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -79,6 +85,9 @@ export async function* pages<T = unknown>(
         checkpointAt(request),
       );
     let response: AxiosResponse;
+    const pageController = new AbortController();
+    if (controller.signal.aborted) pageController.abort(controller.signal.reason);
+    pageControllers.add(pageController);
     try {
       const absolute = /^[a-z][a-z0-9+.-]*:/i.test(request.url);
       response = await api.request({
@@ -86,7 +95,7 @@ export async function* pages<T = unknown>(
         steady: pageSteady,
         url: request.url,
         params: request.params,
-        signal: controller.signal,
+        signal: pageController.signal,
         ...(absolute && { allowAbsoluteUrls: true }),
       });
     } catch (error) {
@@ -98,6 +107,8 @@ export async function* pages<T = unknown>(
         checkpointAt(request),
         { cause: error },
       );
+    } finally {
+      pageControllers.delete(pageController);
     }
     retries += steadyInfo(response)?.retries ?? 0;
     const items = o.items ? o.items(response) : defaultItems<T>(response);

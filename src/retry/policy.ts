@@ -1,4 +1,4 @@
-import { AxiosError, isAxiosError, isCancel, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, isAxiosError, isCancel, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import isRetryAllowed from 'is-retry-allowed';
 import type { RetryPolicy } from '../options.js';
 import type { RetryReason } from '../types.js';
@@ -17,18 +17,40 @@ const NOT_NETWORK = new Set([
 
 const TIMEOUT_CODES = new Set([AxiosError.ECONNABORTED, AxiosError.ETIMEDOUT]);
 
+/** Responses validateResponse turned down: retried as reason `response`. */
+const rejected = new WeakSet<object>();
+
+/** The failed attempt for a response validateResponse turned down (an AxiosError carrying that response). */
+export function rejectedResponse(response: AxiosResponse): AxiosError {
+  const error = new AxiosError(
+    'axios-steady: validateResponse rejected the response',
+    AxiosError.ERR_BAD_RESPONSE,
+    response.config,
+    response.request,
+    response,
+  );
+  rejected.add(error);
+  return error;
+}
+
 /**
- * Classifies a failed attempt: why it is worth retrying, or `undefined` when it is not.
- * Statuses come from `policy.statuses`; without a response, timeouts and network errors
- * (codes is-retry-allowed does not deny, e.g. ECONNRESET, ERR_NETWORK) are retryable.
- * A cancellation never is.
+ * Classifies a failed attempt: why it is worth retrying, or `undefined` when it is not. Statuses come from
+ * `policy.statuses`; a response validateResponse turned down is `response`. Without a response — or with one
+ * whose body broke off after the headers (reset, EOF, stall: axios says ERR_BAD_RESPONSE over a 2xx) — it is
+ * a network failure: timeouts, codes is-retry-allowed does not deny, and failures with no code at all (a
+ * custom adapter's plain error). A cancellation never is, nor a mistake in the request (bad URL, option).
  */
 export function failureReason(error: unknown, statuses: ReadonlySet<number>): RetryReason | undefined {
   // isAxiosError, not instanceof: the caller's axios may be another copy (ESM vs CJS) than ours.
   if (isCancel(error) || !isAxiosError(error)) return undefined;
-  if (error.response) return statuses.has(error.response.status) ? 'status' : undefined;
+  if (rejected.has(error)) return 'response';
   const code = error.code;
-  if (code === undefined || NOT_NETWORK.has(code)) return undefined;
+  const response = error.response;
+  const brokenBody =
+    response !== undefined && response.status < 400 && code === AxiosError.ERR_BAD_RESPONSE && !/maxContentLength/.test(error.message);
+  if (response && !brokenBody) return statuses.has(response.status) ? 'status' : undefined;
+  if (brokenBody || code === undefined) return 'network';
+  if (NOT_NETWORK.has(code)) return undefined;
   if (TIMEOUT_CODES.has(code)) return 'timeout';
   return isRetryAllowed(error) ? 'network' : undefined;
 }

@@ -1,0 +1,127 @@
+// After a failed attempt: should we retry, and how long do we wait? Also the one way user callbacks run.
+import { AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import type { SteadyContext } from '../context.js';
+import { MAX_TIMER_MS, type RetryPolicy } from '../options.js';
+import { backoffDelay } from '../retry/backoff.js';
+import { defaultVerdict } from '../retry/policy.js';
+import type { ServerDelay } from '../retry/retry-after.js';
+import type { SteadyInfo } from '../types.js';
+import { abortReason } from '../util/sleep.js';
+
+/** What a user callback threw or rejected with, as the Error the request rejects with. */
+export class CallbackError {
+  constructor(readonly error: Error) {}
+}
+
+/**
+ * Runs a user callback and awaits what it returns, abortably. A throw or rejection becomes a CallbackError:
+ * an Error (a non-Error reason is wrapped in one naming the callback) whose `cause` is the attempt's error
+ * when it had none. Nothing a callback does can become an unhandled rejection.
+ */
+export async function callback<T>(
+  name: string,
+  run: () => T | PromiseLike<T>,
+  cause: unknown,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  try {
+    const result = run();
+    return signal && isPromiseLike(result) ? await untilAborted(result, signal) : await result;
+  } catch (thrown) {
+    if (signal?.aborted && thrown === abortReason(signal)) throw thrown;
+    const error = thrown instanceof Error ? thrown : new Error(`axios-steady: retry.${name} failed with ${String(thrown)}`);
+    if (cause !== undefined && (!('cause' in error) || error.cause === undefined))
+      Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
+    throw new CallbackError(error);
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+/** Resolves as `promise` does, or rejects with the signal's reason when it aborts first. */
+function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(promise).then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
+}
+
+/** How long the next attempt waits: the policy's `delay`, a server-named delay, or the backoff. */
+async function delayFor(
+  policy: RetryPolicy,
+  error: AxiosError,
+  attempt: number,
+  named: ServerDelay | undefined,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const { delay } = policy;
+  const family = typeof delay === 'string' ? delay : 'exponential';
+  // A server-named delay is used as given: jitter never shortens what the server asked for.
+  const defaultDelayMs = named ? named.delayMs : backoffDelay(attempt, { ...policy, family });
+  if (typeof delay === 'function') {
+    const context = Object.freeze({ attempt, error, response: error.response, serverDelayMs: named?.delayMs, defaultDelayMs });
+    const chosen = await callback('delay', () => delay(context), error, signal);
+    if (typeof chosen !== 'number' || !(chosen >= 0))
+      throw new CallbackError(
+        Object.assign(new TypeError(`axios-steady: retry.delay must return a number of ms ≥ 0, got ${String(chosen)}`), { cause: error }),
+      );
+    return Math.min(chosen, MAX_TIMER_MS);
+  }
+  if (Array.isArray(delay) && !named) return delay[Math.min(attempt, delay.length) - 1] as number;
+  return Math.min(defaultDelayMs, MAX_TIMER_MS);
+}
+
+/** Decides what follows a failed attempt: a delay before the next one, or why there is none. */
+export async function decide(
+  ctx: SteadyContext,
+  policy: RetryPolicy | false,
+  error: AxiosError,
+  config: InternalAxiosRequestConfig,
+  attempt: number,
+  named: ServerDelay | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ delayMs: number } | NonNullable<SteadyInfo['stoppedBy']>> {
+  if (policy === false) return 'disabled';
+  const reason = defaultVerdict(error, config, policy);
+  const shouldRetry = policy.shouldRetry;
+  const retryable = shouldRetry
+    ? (await callback(
+        'shouldRetry',
+        () => shouldRetry(Object.freeze({ error, attempt, retryable: reason !== undefined, reason, config })),
+        error,
+        signal,
+      )) === true
+    : reason !== undefined;
+  if (!retryable || error.code === AxiosError.ERR_CANCELED) return 'not-retryable';
+  if (attempt > policy.retries) return 'retries';
+  if (named && named.delayMs > policy.maxRetryAfter) return 'retry-after-too-long';
+  if (ctx.budget && !ctx.budget.withdraw()) return 'budget';
+  const delayMs = await delayFor(policy, error, attempt, named, signal);
+  const onRetry = policy.onRetry;
+  if (onRetry) {
+    const event = Object.freeze({ error, attempt, delayMs, reason: named ? ('retry-after' as const) : (reason ?? 'status'), config });
+    await callback('onRetry', () => onRetry(event), error, signal);
+  }
+  return { delayMs };
+}
+
+/** The error a request rejects with when its deadline passed; `cause` is the last attempt's. */
+export function deadlineError(config: InternalAxiosRequestConfig, deadline: number, cause: unknown): AxiosError {
+  const last = cause instanceof AxiosError || (cause as { isAxiosError?: boolean })?.isAxiosError ? (cause as AxiosError) : undefined;
+  const error = new AxiosError(
+    `axios-steady: deadline of ${deadline} ms exceeded`,
+    AxiosError.ETIMEDOUT,
+    config,
+    last?.request,
+    last?.response,
+  );
+  (error as { cause?: unknown }).cause = cause;
+  return error;
+}
