@@ -145,3 +145,16 @@ describe('failures that used to escape retrying', () => {
     expect(() => attach(api, { retry: { delay: [1, -1] } })).toThrow(/"retry.delay"/);
   });
 });
+
+it('a change to config in onRetry reaches the next attempt with or without a deadline (beforeAttempt is the documented way)', async () => {
+  server = await startServer((req, res) => (req.url === '/fallback' ? json(res, 200, { ok: true }) : json(res, 503, {})));
+  for (const deadline of [undefined, 60_000]) {
+    const api = axios.create({ baseURL: server.url });
+    const steady = attach(api, {
+      ...(deadline && { deadline }),
+      retry: { baseDelay: 1, onRetry: ({ config }) => void (config.url = '/fallback') },
+    });
+    expect((await api.get('/primary')).data).toEqual({ ok: true });
+    steady.detach();
+  }
+});

@@ -27,7 +27,7 @@ function runWorker(job: Record<string, unknown>): {
   return { ready: readyP, go: () => child.send('go'), bodies };
 }
 
-export async function fleet(quick: boolean): Promise<Scenario> {
+export async function fleet(quick: boolean, headers: 'draft7' | 'none' = 'draft7'): Promise<Scenario> {
   const pages = quick ? 60 : 300;
   const quota = quick ? { limit: 20, windowMs: 2000 } : { limit: 60, windowMs: 3000 };
   const limitMs = (pages / quota.limit) * quota.windowMs;
@@ -37,13 +37,13 @@ export async function fleet(quick: boolean): Promise<Scenario> {
   try {
     for (let run = 0; run < runs; run++) {
       for (const contender of contenders) {
-        const api = await startSimProcess({ items: pages * 10, pageSize: 10, latencyMs: 20, quota: { ...quota, headers: 'draft7' } });
+        const api = await startSimProcess({ items: pages * 10, pageSize: 10, latencyMs: 20, quota: { ...quota, headers } });
         // Worker w takes pages w+1, w+1+3, …: together every page once.
         const workers = Array.from({ length: WORKERS }, (_, w) =>
           runWorker({
             contender,
             redisPort: redis.port,
-            id: `p6-${run}-${contenders.indexOf(contender)}`,
+            id: `p6-${headers}-${run}-${contenders.indexOf(contender)}`,
             apiUrl: api.url,
             pages: Array.from({ length: pages }, (_, i) => i + 1).filter((p) => p % WORKERS === w % WORKERS),
             maxConcurrent: 8,
@@ -67,7 +67,7 @@ export async function fleet(quick: boolean): Promise<Scenario> {
     await redis.stop();
   }
   return {
-    name: `P6 fleet: ${WORKERS} processes, one Redis-shared limiter (maxConcurrent 8), ${pages} pages, quota ${quota.limit} per ${quota.windowMs / 1000} s (draft-7 headers) unknown to them; ratio to pages ÷ allowed rate`,
+    name: `P6 fleet${headers === 'none' ? ' (only Retry-After)' : ''}: ${WORKERS} processes, one Redis-shared limiter (maxConcurrent 8), ${pages} pages, quota ${quota.limit} per ${quota.windowMs / 1000} s (${headers === 'none' ? 'no rate-limit headers, 429 + Retry-After' : 'draft-7 headers'}) unknown to them; ratio to pages ÷ allowed rate`,
     limitMs,
     rows: rows(contenders, samples, limitMs),
   };

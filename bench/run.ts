@@ -229,6 +229,7 @@ if (want('P6')) {
   log('P6 fleet');
   try {
     scenarios.push(await fleet(quick));
+    scenarios.push(await fleet(quick, 'none'));
   } catch (error) {
     // The fleet needs a real redis-server (npm run bench provisions one when it can): say why it is missing.
     if (!/redis-server/.test(String(error))) throw error;

@@ -85,7 +85,8 @@ export function attempts(
   link: LinkedSignal,
   history: History,
 ): Attempts {
-  const base = link.signal === config.signal ? config : { ...config, signal: link.signal };
+  // Built per attempt, so the request's config as it is then counts, whether or not a deadline linked a signal.
+  const base = () => (link.signal === config.signal ? config : { ...config, signal: link.signal });
   const maxRetryAfter = plan.retry ? plan.retry.maxRetryAfter : RETRY_DEFAULTS.maxRetryAfter;
   const validate = plan.retry ? plan.retry.validateResponse : undefined;
   const before = plan.retry ? plan.retry.beforeAttempt : undefined;
@@ -149,10 +150,10 @@ export function attempts(
     send(n, notBefore, priority) {
       named = undefined;
       // Not async without beforeAttempt: a request that succeeds at once pays no extra promise hop (bench P1).
-      if (!before) return through(base, notBefore, priority);
+      if (!before) return through(base(), notBefore, priority);
       const context = Object.freeze({ attempt: n, config, signal: link.signal });
       return callback('beforeAttempt', () => before(context), undefined, link.signal).then((o) =>
-        through(withOverrides(base, o), notBefore, priority),
+        through(withOverrides(base(), o), notBefore, priority),
       );
     },
     settleUnsent() {
