@@ -25,7 +25,7 @@ const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const runs = quick ? 1 : 3;
+const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? (quick ? 1 : 3));
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 /** Runs each contender `runs` times against a fresh simulated API; returns medians. */
