@@ -8,6 +8,7 @@ import { writeChart, writeTables, type Scenario } from './report.js';
 import { runOverhead } from './overhead.js';
 import { fleet } from './fleet.js';
 import { realLimiters } from './limiters/index.js';
+import { budget } from './budget.js';
 import { startSimProcess } from './sim-api/index.js';
 import { median, rows, type Sample } from './lib/stats.js';
 import type { SimOptions } from '../test/servers/sim-api.js';
@@ -25,7 +26,7 @@ const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const runs = quick ? 1 : 3;
+const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? (quick ? 1 : 3));
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 /** Runs each contender `runs` times against a fresh simulated API; returns medians. */
@@ -181,6 +182,10 @@ if (want('P2b')) {
 if (want('P2c')) {
   log('P2c real rate limiters');
   scenarios.push(...(await realLimiters(quick ? 1 : runs, log)));
+}
+if (want('P3b')) {
+  log('P3b retry budget');
+  scenarios.push(await budget(quick ? 2 : 20, log));
 }
 if (want('P3')) {
   log('P3 faults');
