@@ -19,7 +19,10 @@ export async function budget(seeds: number, log: (text: string) => void): Promis
     const started = performance.now();
     let ids: number[] = [];
     try {
-      const items = await collect<{ id: number }>(api, '/page', { strategy: pageNumber({ totalPages: (r) => r.data.total_pages }), concurrency: 8 });
+      const items = await collect<{ id: number }>(api, '/page', {
+        strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
+        concurrency: 8,
+      });
       ids = items.map((i) => i.id);
     } catch (error) {
       log(`  P3b seed ${seed}: ${(error as Error).message}`);
@@ -51,7 +54,16 @@ export async function budget(seeds: number, log: (text: string) => void): Promis
   steady.detach();
   const burst = (await dead.stats()).requests;
   log(`  P3b dead API, 100 concurrent GETs: ${burst} requests (${burst - 100} retries)`);
-  rows.push({ contender: `dead API, 100 concurrent GETs: ${burst - 100} retries (${burst - 100} %)`, medianMs: 0, minMs: 0, maxMs: 0, ratio: (burst - 100) / 100, requests: burst, rateLimited: 0, complete: true });
+  rows.push({
+    contender: `dead API, 100 concurrent GETs: ${burst - 100} retries (${burst - 100} %)`,
+    medianMs: 0,
+    minMs: 0,
+    maxMs: 0,
+    ratio: (burst - 100) / 100,
+    requests: burst,
+    rateLimited: 0,
+    complete: true,
+  });
   steady = attach(api);
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < 500; i++) {
@@ -62,7 +74,9 @@ export async function budget(seeds: number, log: (text: string) => void): Promis
   steady.detach();
   const steadyLoad = (await dead.stats()).requests - burst;
   dead.close();
-  log(`  P3b dead API, 50 requests/s for 10 s: ${steadyLoad} requests (${steadyLoad - 500} retries, ${(((steadyLoad - 500) / 500) * 100).toFixed(1)} %)`);
+  log(
+    `  P3b dead API, 50 requests/s for 10 s: ${steadyLoad} requests (${steadyLoad - 500} retries, ${(((steadyLoad - 500) / 500) * 100).toFixed(1)} %)`,
+  );
   rows.push({
     contender: `dead API, 50 requests/s for 10 s: ${steadyLoad - 500} retries (${(((steadyLoad - 500) / 500) * 100).toFixed(1)} %)`,
     medianMs: 0,
@@ -73,5 +87,10 @@ export async function budget(seeds: number, log: (text: string) => void): Promis
     rateLimited: 0,
     complete: true,
   });
-  return { name: 'P3b retry budget at defaults; ratio: share of seeds complete, or retries per request on a dead API', limitMs: 1, unit: 'ms', rows };
+  return {
+    name: 'P3b retry budget at defaults; ratio: share of seeds complete, or retries per request on a dead API',
+    limitMs: 1,
+    unit: 'ms',
+    rows,
+  };
 }

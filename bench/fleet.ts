@@ -31,7 +31,7 @@ export async function fleet(quick: boolean, headers: 'draft7' | 'none' = 'draft7
   const pages = quick ? 60 : 300;
   const quota = quick ? { limit: 20, windowMs: 2000 } : { limit: 60, windowMs: 3000 };
   const limitMs = (pages / quota.limit) * quota.windowMs;
-  const runs = quick ? 1 : 3;
+  const runs = quick ? 1 : Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 3);
   const redis = await startRedis();
   const samples = new Map<string, Sample[]>(contenders.map((c) => [c, []]));
   try {
