@@ -70,7 +70,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
   };
   // A pause longer than the retry policy accepts is left to the 429 (fail fast), for quota pauses too.
   if (retry) ctx.state.quota.maxPauseMs = Math.max(ctx.state.quota.maxPauseMs, retry.maxRetryAfter);
-  const plan: RequestPlan = { retry, deadline: o.deadline, priority: 5 };
+  const plan: RequestPlan = { retry, deadline: o.deadline, priority: 5, validate: retry ? retry.validateResponse : undefined };
 
   const requestId = instance.interceptors.request.use(
     (config: InternalAxiosRequestConfig) => {

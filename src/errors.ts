@@ -17,7 +17,11 @@ export type PaginationErrorCode =
   /** The API stated a total, and what was collected differs from it. */
   | 'TOTAL_MISMATCH'
   /** A page's body holds no item array and no `items` option says where it is. */
-  | 'ITEMS_NOT_FOUND';
+  | 'ITEMS_NOT_FOUND'
+  /** No strategy was given and the first page names no next page, while its total says more items exist. */
+  | 'STRATEGY_UNKNOWN'
+  /** A page holds the same items as the one before it: the API ignores the page parameter (or clamps it). */
+  | 'STUCK';
 
 /**
  * The one error pagination throws. Nothing fetched is lost: `items` holds every item before the failure

@@ -26,6 +26,7 @@ export type {
 export { paginate, collect } from './paginate/paginate.js';
 export { pages } from './paginate/iterator.js';
 export { linkHeader } from './paginate/strategies/link-header.js';
+export { auto, type AutoStrategy } from './paginate/strategies/auto.js';
 export { cursor, type CursorOptions } from './paginate/strategies/cursor.js';
 export { nextUrl, type NextUrlOptions } from './paginate/strategies/next-url.js';
 export { pageNumber, type PageNumberOptions } from './paginate/strategies/page-number.js';

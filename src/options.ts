@@ -195,6 +195,8 @@ export function checkSteadyOptions(options: unknown): SteadyOptions {
 /** What one request runs with, after the per-request `steady` options are applied. */
 export interface RequestPlan {
   readonly retry: RetryPolicy | false;
+  /** Judges a resolved response (retry.validateResponse, or the per-request `steady.validateResponse`). */
+  readonly validate: RetryOptions['validateResponse'];
   readonly deadline: number | undefined;
   readonly priority: number;
 }
@@ -203,7 +205,7 @@ export interface RequestPlan {
 export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
   if (input === undefined) return base;
   if (!isPlainObject(input)) invalid('steady', input, 'an object');
-  checkKeys('steady', input, ['retry', 'deadline', 'priority', 'minRetries']);
+  checkKeys('steady', input, ['retry', 'deadline', 'priority', 'minRetries', 'validateResponse']);
   const o = input as SteadyRequestOptions;
   let retry = o.retry === undefined ? base.retry : normalizeRetry(o.retry, 'steady.retry', base.retry || RETRY_DEFAULTS, false);
   if (o.minRetries !== undefined) {
@@ -214,5 +216,11 @@ export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
     o.deadline === undefined ? base.deadline : o.deadline === false ? undefined : durationOption('steady.deadline', o.deadline, 1);
   const priority = o.priority === undefined ? base.priority : numberOption('steady.priority', o.priority, 0, true);
   if (priority > 9) invalid('steady.priority', priority, 'an integer from 0 to 9');
-  return { retry, deadline, priority };
+  const validate =
+    o.validateResponse !== undefined
+      ? functionOption<RetryOptions['validateResponse']>('steady.validateResponse', o.validateResponse)
+      : retry
+        ? retry.validateResponse
+        : undefined;
+  return { retry, deadline, priority, validate };
 }

@@ -176,6 +176,11 @@ export interface SteadyRequestOptions {
    * flaky API is retried while the budget allows rather than abandoned after `retries`.
    */
   minRetries?: number;
+  /**
+   * Judges this request's response whether or not retries are on (`retry.validateResponse` needs them):
+   * `false` makes it a failed attempt. `paginate()` uses it to retry a page whose body does not parse.
+   */
+  validateResponse?: (response: AxiosResponse) => boolean | Promise<boolean>;
 }
 
 /** One attempt of a logical request. */

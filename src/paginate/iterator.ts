@@ -1,10 +1,21 @@
 import { isAxiosError, isCancel, type AxiosInstance, type AxiosResponse } from 'axios';
 import { steadyInfo } from '../request/history.js';
 import { PaginationError } from '../errors.js';
-import { defaultItems } from './items.js';
+import { defaultItems, ITEM_KEYS } from './items.js';
 import { startRequest, walkOptions } from './options.js';
-import type { Checkpoint, Page, PageContext, PageRequest, PaginateOptions } from './types.js';
+import type { Checkpoint, Page, PageContext, PagePlan, PageRequest, PaginateOptions } from './types.js';
 import { absoluteUrl, followable, requestKey } from './url.js';
+
+/** A page body that parsed: anything but a string (axios leaves HTML and cut-short JSON as text). */
+const parsedBody = (response: AxiosResponse): boolean => typeof response.data !== 'string' || response.data.trim() === '';
+
+/** For a page that failed with a 2xx body that did not parse: its content type and first bytes. */
+function bodyHint(error: unknown): string {
+  const response = isAxiosError(error) ? error.response : undefined;
+  if (!response || response.status >= 400 || typeof response.data !== 'string') return '';
+  const type = String(response.headers['content-type'] ?? 'no content-type');
+  return ` (the body, ${type}, did not parse: ${JSON.stringify(response.data.slice(0, 80))})`;
+}
 
 /** Retries a page request asks for at least (the retry budget is what stops a dead API). */
 export const PAGE_RETRIES = 100;
@@ -48,7 +59,12 @@ export async function* pages<T = unknown>(
   const started = Date.now();
   // A page of a flaky API is retried while the retry budget allows, not abandoned after `retries` (an
   // explicit `config.steady.retry` keeps its own count).
-  const pageSteady = o.config?.steady?.retry !== undefined ? o.config.steady : { minRetries: PAGE_RETRIES, ...o.config?.steady };
+  // A page whose body does not parse (an HTML error page, JSON cut short) is a failed attempt, retried like one.
+  const pageSteady = {
+    validateResponse: parsedBody,
+    ...(o.config?.steady?.retry === undefined && { minRetries: PAGE_RETRIES }),
+    ...o.config?.steady,
+  };
   const seen = new Set<string>();
   let requests = 0;
   let pagesDone = o.resume?.pages ?? 0;
@@ -102,7 +118,7 @@ export async function* pages<T = unknown>(
       const aborted = controller.signal.aborted || isCancel(error);
       throw new PaginationError(
         aborted ? 'ABORTED' : 'PAGE_FAILED',
-        aborted ? 'aborted' : `page ${url.href} failed: ${isAxiosError(error) ? error.message : String(error)}`,
+        aborted ? 'aborted' : `page ${url.href} failed: ${isAxiosError(error) ? error.message : String(error)}${bodyHint(error)}`,
         [],
         checkpointAt(request),
         { cause: error },
@@ -115,7 +131,9 @@ export async function* pages<T = unknown>(
     if (!Array.isArray(items))
       throw new PaginationError(
         'ITEMS_NOT_FOUND',
-        `no item array in the response of ${url.href}; pass an items() option`,
+        o.items
+          ? `items() found no array in the response of ${url.href}`
+          : `no item array in the response of ${url.href}: not the body itself, nor under ${ITEM_KEYS.join(', ')}, hits.*, _embedded.*; pass an items() option`,
         [],
         checkpointAt(request),
       );
@@ -125,7 +143,19 @@ export async function* pages<T = unknown>(
   let totalPages: number | undefined;
   let totalItems: number | undefined;
   /** Applies the caps, counts, reports progress; returns the page to yield and whether the walk is done. */
+  let previous: string | undefined;
   const account = (page: Fetched<T>, next: PageRequest | null): { page: Page<T>; done: boolean; error?: PaginationError } => {
+    // An API that ignores the page parameter (or clamps it to the last page) serves the same page again:
+    // stop at the first repeat, not after maxRequests pages of duplicates.
+    const signature = page.items.length > 0 ? JSON.stringify([page.items.length, page.items[0], page.items.at(-1)]) : undefined;
+    if (signature !== undefined && signature === previous)
+      throw new PaginationError(
+        'STUCK',
+        `page ${page.url.href} holds the same ${page.items.length} items as the page before it; the API ignores or clamps the page parameter`,
+        [],
+        checkpointAt(page.request),
+      );
+    previous = signature;
     const room = o.maxItems - (itemsDone - (o.resume?.items ?? 0));
     const items = page.items.length > room ? page.items.slice(0, room) : page.items;
     pagesDone++;
@@ -138,6 +168,7 @@ export async function* pages<T = unknown>(
       Object.freeze({
         pages: pagesDone,
         items: itemsDone,
+        strategy: (strategy as { chosen?: string }).chosen ?? strategy.name,
         totalPages,
         totalItems,
         retries,
@@ -166,8 +197,16 @@ export async function* pages<T = unknown>(
   try {
     let { request, url } = vet(o.resume?.next ?? first, undefined);
     let page = await fetchPage(request, url, 0);
-    totalItems = strategy.totalItems?.(page);
-    const plan = strategy.plan?.(page);
+    let plan: PagePlan | undefined;
+    try {
+      totalItems = strategy.totalItems?.(page);
+      plan = strategy.plan?.(page);
+    } catch (error) {
+      // Detection found a total but no way to the rest: the first page is still yielded, then the error.
+      if (!(error instanceof PaginationError) || error.code !== 'STRATEGY_UNKNOWN') throw error;
+      yield account(page, null).page;
+      throw error;
+    }
     if (plan) {
       totalPages = pagesDone + 1 + plan.remaining;
       const last = Math.min(plan.remaining, o.maxPages - 1);

@@ -1,5 +1,5 @@
 import { invalid, numberOption } from '../options.js';
-import { linkHeader } from './strategies/link-header.js';
+import { auto } from './strategies/auto.js';
 import type { Checkpoint, PageRequest, PaginateOptions, Strategy } from './types.js';
 
 const KEYS = [
@@ -44,7 +44,9 @@ function isCheckpoint(value: unknown): value is Checkpoint {
     typeof c.strategy === 'string' &&
     typeof c.next?.url === 'string' &&
     Number.isInteger(c.pages) &&
-    Number.isInteger(c.items)
+    c.pages >= 0 &&
+    Number.isInteger(c.items) &&
+    c.items >= 0
   );
 }
 
@@ -54,9 +56,12 @@ export function walkOptions<T>(options: PaginateOptions<T> | undefined): WalkOpt
   if (typeof o !== 'object' || Array.isArray(o)) invalid('paginate options', o, 'an object');
   for (const key of Object.keys(o))
     if (!KEYS.includes(key)) invalid(key, (o as Record<string, unknown>)[key], `one of the known options (${KEYS.join(', ')})`);
-  const strategy = o.strategy ?? linkHeader();
+  const strategy = o.strategy ?? auto();
   if (!isStrategy(strategy))
-    invalid('strategy', strategy, 'a strategy (linkHeader(), cursor(), nextUrl(), pageNumber(), offset() or your own)');
+    invalid('strategy', strategy, 'a strategy (auto(), linkHeader(), cursor(), nextUrl(), pageNumber(), offset() or your own)');
+  if (o.checkTotal !== undefined && typeof o.checkTotal !== 'boolean') invalid('checkTotal', o.checkTotal, 'a boolean');
+  if (o.config !== undefined && (typeof o.config !== 'object' || o.config === null || Array.isArray(o.config)))
+    invalid('config', o.config, 'an object of axios request config');
   if (o.items !== undefined && typeof o.items !== 'function') invalid('items', o.items, 'a function');
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') invalid('onProgress', o.onProgress, 'a function');
   if (o.resume !== undefined && !isCheckpoint(o.resume))
@@ -64,7 +69,9 @@ export function walkOptions<T>(options: PaginateOptions<T> | undefined): WalkOpt
   if (o.resume !== undefined && o.resume.strategy !== strategy.name)
     invalid('resume.strategy', o.resume.strategy, `the strategy of this walk ("${strategy.name}")`);
   const origins = o.allowOrigins ?? [];
-  if (!Array.isArray(origins) || !origins.every((x) => typeof x === 'string')) invalid('allowOrigins', origins, 'an array of origins');
+  const isOrigin = (x: unknown) => typeof x === 'string' && /^https?:\/\/[^/*\s]+$/i.test(x.replace(/\/$/, ''));
+  if (!Array.isArray(origins) || !origins.every(isOrigin))
+    invalid('allowOrigins', origins, 'an array of origins such as "https://api2.example.com" (no wildcards, no paths)');
   const concurrency = o.concurrency === undefined ? 4 : numberOption('concurrency', o.concurrency, 1, true);
   return {
     ...o,
@@ -86,8 +93,19 @@ export function walkOptions<T>(options: PaginateOptions<T> | undefined): WalkOpt
 
 /** The first request from what the caller passed: a URL, or a URL with params. */
 export function startRequest(target: string | PageRequest): PageRequest {
-  if (typeof target === 'string') return { url: target };
+  if (typeof target === 'string') return withQueryAsParams({ url: target });
   if (typeof target !== 'object' || target === null || typeof target.url !== 'string')
     invalid('request', target, 'a URL or { url, params }');
-  return { url: target.url, ...(target.params && { params: target.params }) };
+  return withQueryAsParams({ url: target.url, ...(target.params && { params: target.params }) });
+}
+
+/**
+ * Moves the first URL's query into `params` (`/posts?_page=1` → `/posts` + `{ _page: '1' }`), so a strategy
+ * that sets the page parameter replaces it instead of appending a second one the API may read first.
+ */
+function withQueryAsParams(request: PageRequest): PageRequest {
+  const at = request.url.indexOf('?');
+  if (at < 0) return request;
+  const query = Object.fromEntries(new URLSearchParams(request.url.slice(at + 1)));
+  return { url: request.url.slice(0, at), params: { ...query, ...request.params } };
 }

@@ -62,6 +62,8 @@ export interface Checkpoint {
 export interface Progress {
   readonly pages: number;
   readonly items: number;
+  /** The strategy walking the pages; with the default `auto()`, what it chose from the first page. */
+  readonly strategy: string;
   readonly totalPages?: number;
   readonly totalItems?: number;
   /** Retries spent on pages so far (needs attach()). */
@@ -73,7 +75,7 @@ export interface Progress {
 
 /** Options of paginate(), paginate.pages() and collect(). */
 export interface PaginateOptions<T> {
-  /** How to find the next page. Default: `linkHeader()`. */
+  /** How to find the next page. Default: `auto()`, which picks one from the first page. */
   strategy?: Strategy;
   /** Where the items are in a response. Default: see `defaultItems`. */
   items?: (response: AxiosResponse) => readonly T[];

@@ -88,7 +88,7 @@ export function attempts(
   // Built per attempt, so the request's config as it is then counts, whether or not a deadline linked a signal.
   const base = () => (link.signal === config.signal ? config : { ...config, signal: link.signal });
   const maxRetryAfter = plan.retry ? plan.retry.maxRetryAfter : RETRY_DEFAULTS.maxRetryAfter;
-  const validate = plan.retry ? plan.retry.validateResponse : undefined;
+  const validate = plan.validate;
   const before = plan.retry ? plan.retry.beforeAttempt : undefined;
   const expiration = jobExpiration(config, plan);
   const fleet =

@@ -20,8 +20,11 @@ export function nextUrl(options: NextUrlOptions): Strategy {
     name: 'nextUrl',
     first: (request) => request,
     next: ({ response }) => {
-      const url = options.next(response);
-      return typeof url === 'string' && url !== '' ? { url } : null;
+      const url: unknown = options.next(response);
+      if (url === null || url === undefined || url === '') return null;
+      if (typeof url !== 'string')
+        throw new TypeError(`axios-steady: nextUrl.next must return a URL string (or null at the end), got ${JSON.stringify(url)}`);
+      return { url };
     },
   };
 }

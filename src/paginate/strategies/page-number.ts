@@ -1,5 +1,6 @@
 import type { AxiosResponse } from 'axios';
 import { invalid, numberOption } from '../../options.js';
+import { wholeNumber } from '../number.js';
 import type { PageRequest, Strategy } from '../types.js';
 
 /** Options of {@link pageNumber}. */
@@ -17,12 +18,15 @@ export interface PageNumberOptions {
 const pageOf = (request: PageRequest, param: string, start: number) => Number(request.params?.[param] ?? start);
 
 /** A finite, non-negative integer from an API's total field, or undefined. */
-export function readTotal(
-  read: ((response: AxiosResponse) => number | undefined) | undefined,
-  response: AxiosResponse,
-): number | undefined {
-  const value = read?.(response);
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+export function readTotal(read: ((response: AxiosResponse) => unknown) | undefined, response: AxiosResponse): number | undefined {
+  if (!read) return undefined;
+  const value = read(response);
+  if (value === undefined || value === null) return undefined;
+  // Headers are strings: "237" is a total. Anything else that is not a whole number is a mistake, not "no total".
+  const total = wholeNumber(value);
+  if (total === undefined)
+    throw new TypeError(`axios-steady: a total must be a whole number (or a numeric string), got ${JSON.stringify(value)}`);
+  return total;
 }
 
 /**
