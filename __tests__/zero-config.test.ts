@@ -130,3 +130,69 @@ describe('bad pages are retried', () => {
     }
   });
 });
+
+describe('nothing escapes the walk’s rules', () => {
+  it('a same-origin next link that redirects to another origin: CROSS_ORIGIN before anything reaches it', async () => {
+    const { startServer, json } = await import('../test/servers/with-server.js');
+    const foreign = await startServer((req, res) => json(res, 200, { items: [{ id: 'stolen', key: req.headers['x-api-key'] }] }));
+    const home = await startServer((req, res) => {
+      if (req.url?.includes('page=2')) return void res.writeHead(302, { Location: `${foreign.url}/steal` }).end();
+      if (req.url?.includes('page=3')) return void res.writeHead(302, { Location: '/items?page=4' }).end();
+      const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
+      json(res, 200, { items: [{ id: page }] }, page < 5 ? { Link: `</items?page=${page + 1}>; rel="next"` } : {});
+    });
+    try {
+      const client = axios.create({ baseURL: home.url, headers: { 'X-Api-Key': 'secret' } });
+      const error = (await collect(client, '/items').catch((e: unknown) => e)) as PaginationError;
+      expect(error.code).toBe('CROSS_ORIGIN');
+      expect(foreign.seen.arrivals).toHaveLength(0);
+      expect(ids(error.items)).toEqual([1]);
+    } finally {
+      await foreign.close();
+      await home.close();
+    }
+  });
+
+  it('a same-origin redirect is followed; relative next links resolve against the page that named them', async () => {
+    const { startServer, json } = await import('../test/servers/with-server.js');
+    const server = await startServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/old') return void res.writeHead(301, { Location: '/api/v1/items?page=2' }).end();
+      const page = Number(url.searchParams.get('page') ?? 1);
+      // page 1 names '/old' (redirected); page 2 names '?page=3' (relative to /api/v1/items); page 3 is the last.
+      const next = page === 1 ? '/old' : page === 2 ? '?page=3' : null;
+      json(res, 200, { items: [{ id: page }], next });
+    });
+    try {
+      const client = axios.create({ baseURL: `${server.url}/api/v1` });
+      expect(ids(await collect(client, '/items'))).toEqual([1, 2, 3]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a Link header over 64 KiB is an error, not the end of the walk', async () => {
+    // Node's HTTP client refuses headers over 16 KiB itself (PAGE_FAILED); another transport may pass one on.
+    const link = `</items?page=2>; rel="next", ${'</x>; rel="y", '.repeat(6000)}`;
+    const client = axios.create({
+      baseURL: 'http://api.test',
+      adapter: async (config) => ({ data: [{ id: 1 }], status: 200, statusText: 'OK', headers: { link }, config }),
+    });
+    const error = (await collect(client, '/items').catch((e: unknown) => e)) as PaginationError;
+    expect(error.code).toBe('UNSAFE_URL');
+    expect(error.message).toMatch(/Link header is \d+ characters/);
+    expect(ids(error.items)).toEqual([1]);
+  });
+});
+
+it('collect.withInfo: the items and what the walk did (pages, requests, retries, strategy, total checked)', async () => {
+  const api = await startShapeApi('laravel');
+  try {
+    const client = axios.create({ baseURL: api.url });
+    const { items, info } = await collect.withInfo(client, FIRST.laravel);
+    expect(ids(items)).toEqual(all);
+    expect(info).toMatchObject({ pages: 5, items: 47, requests: 5, retries: 0, strategy: 'next URL in `next_page_url`' });
+  } finally {
+    await api.close();
+  }
+});

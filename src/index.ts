@@ -23,7 +23,7 @@ export type {
   SteadyOptions,
   SteadyRequestOptions,
 } from './types.js';
-export { paginate, collect } from './paginate/paginate.js';
+export { paginate, collect, type CollectInfo } from './paginate/paginate.js';
 export { pages } from './paginate/iterator.js';
 export { linkHeader } from './paginate/strategies/link-header.js';
 export { auto, type AutoStrategy } from './paginate/strategies/auto.js';

@@ -4,18 +4,8 @@ import { PaginationError } from '../errors.js';
 import { defaultItems, ITEM_KEYS } from './items.js';
 import { startRequest, walkOptions } from './options.js';
 import type { Checkpoint, Page, PageContext, PagePlan, PageRequest, PaginateOptions } from './types.js';
+import { bodyHint, parsedBody, requestPage } from './request.js';
 import { absoluteUrl, followable, requestKey } from './url.js';
-
-/** A page body that parsed: anything but a string (axios leaves HTML and cut-short JSON as text). */
-const parsedBody = (response: AxiosResponse): boolean => typeof response.data !== 'string' || response.data.trim() === '';
-
-/** For a page that failed with a 2xx body that did not parse: its content type and first bytes. */
-function bodyHint(error: unknown): string {
-  const response = isAxiosError(error) ? error.response : undefined;
-  if (!response || response.status >= 400 || typeof response.data !== 'string') return '';
-  const type = String(response.headers['content-type'] ?? 'no content-type');
-  return ` (the body, ${type}, did not parse: ${JSON.stringify(response.data.slice(0, 80))})`;
-}
 
 /** Retries a page request asks for at least (the retry budget is what stops a dead API). */
 export const PAGE_RETRIES = 100;
@@ -75,8 +65,11 @@ export async function* pages<T = unknown>(
     next ? { version: 1, strategy: strategy.name, next, pages: pagesDone, items: itemsDone } : null;
 
   /** Resolves and vets a request before it is sent: origin, scheme, loop. */
-  const vet = (request: PageRequest, from: URL | undefined): { request: PageRequest; url: URL } => {
-    const linked = from !== undefined && /^[a-z][a-z0-9+.-]*:|^\/\//i.test(request.url);
+  const vet = (request: PageRequest, from: URL | undefined, previous?: PageRequest): { request: PageRequest; url: URL } => {
+    // A link (absolute, or a new relative URL a Link header or body named) resolves against the page that
+    // named it; a page-number, cursor or offset request keeps its URL and resolves against the baseURL.
+    const linked =
+      from !== undefined && (/^[a-z][a-z0-9+.-]*:|^\/\//i.test(request.url) || (previous !== undefined && request.url !== previous.url));
     const url = linked
       ? followable(request.url, from, origin, o.allowOrigins, checkpointAt(request), [])
       : followable(absoluteUrl(api, request, o.config).href, new URL(origin), origin, o.allowOrigins, checkpointAt(request), []);
@@ -101,20 +94,21 @@ export async function* pages<T = unknown>(
         checkpointAt(request),
       );
     let response: AxiosResponse;
+    let servedFrom: URL;
     const pageController = new AbortController();
     if (controller.signal.aborted) pageController.abort(controller.signal.reason);
     pageControllers.add(pageController);
     try {
-      const absolute = /^[a-z][a-z0-9+.-]*:/i.test(request.url);
-      response = await api.request({
-        ...o.config,
-        steady: pageSteady,
-        url: request.url,
-        params: request.params,
-        signal: pageController.signal,
-        ...(absolute && { allowAbsoluteUrls: true }),
-      });
+      const redirect = (location: string, from: URL) => followable(location, from, origin, o.allowOrigins, checkpointAt(request), []);
+      ({ response, url: servedFrom } = await requestPage(
+        api,
+        { ...o.config, steady: pageSteady, signal: pageController.signal },
+        request,
+        redirect,
+        url,
+      ));
     } catch (error) {
+      if (error instanceof PaginationError) throw error; // a redirect refused before anything was sent there
       const aborted = controller.signal.aborted || isCancel(error);
       throw new PaginationError(
         aborted ? 'ABORTED' : 'PAGE_FAILED',
@@ -137,7 +131,7 @@ export async function* pages<T = unknown>(
         [],
         checkpointAt(request),
       );
-    return { request, response, items: [...items], index, url };
+    return { request, response, items: [...items], index, url: servedFrom };
   };
 
   let totalPages: number | undefined;
@@ -169,6 +163,7 @@ export async function* pages<T = unknown>(
         pages: pagesDone,
         items: itemsDone,
         strategy: (strategy as { chosen?: string }).chosen ?? strategy.name,
+        requests,
         totalPages,
         totalItems,
         retries,
@@ -202,8 +197,9 @@ export async function* pages<T = unknown>(
       totalItems = strategy.totalItems?.(page);
       plan = strategy.plan?.(page);
     } catch (error) {
-      // Detection found a total but no way to the rest: the first page is still yielded, then the error.
-      if (!(error instanceof PaginationError) || error.code !== 'STRATEGY_UNKNOWN') throw error;
+      // What the strategy found wrong with this page (no way to the rest, an unreadable Link header) comes
+      // after the page itself: its items are not lost.
+      if (!(error instanceof PaginationError)) throw error;
       yield account(page, null).page;
       throw error;
     }
@@ -254,13 +250,21 @@ export async function* pages<T = unknown>(
       }
     }
     for (;;) {
-      const next = strategy.next(page);
+      let next: PageRequest | null = null;
+      let refused: PaginationError | undefined;
+      try {
+        next = strategy.next(page);
+      } catch (error) {
+        if (!(error instanceof PaginationError)) throw error;
+        refused = error;
+      }
       const step = account(page, next);
       yield step.page;
+      if (refused) throw refused;
       if (step.error) throw step.error;
       if (step.done || next === null) return;
       // Vetted before it is sent: a loop or a foreign link never reaches the network.
-      ({ request, url } = vet(next, page.url));
+      ({ request, url } = vet(next, page.url, page.request));
       page = await fetchPage(request, url, page.index + 1);
     }
   } finally {

@@ -1,3 +1,5 @@
+import { PaginationError } from '../errors.js';
+
 /** One link of a Link header. */
 export interface Link {
   readonly uri: string;
@@ -91,9 +93,19 @@ function skipTo(text: string, from: number, char: string): number {
   return at < 0 ? text.length : at;
 }
 
-/** The `rel="next"` target of a Link header, if any. */
+/**
+ * The `rel="next"` target of a Link header, if any. A header too long to parse is an error (`UNSAFE_URL`),
+ * never a quiet "no next page" that would end a walk short.
+ */
 export function nextLink(header: unknown): string | undefined {
   const text = Array.isArray(header) ? header.join(', ') : header;
   if (typeof text !== 'string') return undefined;
+  if (text.length > MAX_LINK_HEADER)
+    throw new PaginationError(
+      'UNSAFE_URL',
+      `the Link header is ${text.length} characters, over the ${MAX_LINK_HEADER} this parser reads`,
+      [],
+      null,
+    );
   return parseLinkHeader(text).find((link) => link.rel.includes('next'))?.uri;
 }

@@ -64,6 +64,8 @@ export interface Progress {
   readonly items: number;
   /** The strategy walking the pages; with the default `auto()`, what it chose from the first page. */
   readonly strategy: string;
+  /** Page requests sent so far (a page's retries are inside its request: see `retries`). */
+  readonly requests: number;
   readonly totalPages?: number;
   readonly totalItems?: number;
   /** Retries spent on pages so far (needs attach()). */

@@ -13,7 +13,8 @@ export function linkHeader(): Strategy {
     name: 'linkHeader',
     first: (request) => request,
     next: ({ response }) => {
-      const uri = nextLink(getHeader(response.headers, 'link'));
+      const header = getHeader(response.headers, 'link');
+      const uri = nextLink(header);
       return uri ? { url: uri } : null;
     },
   };
