@@ -196,3 +196,18 @@ it('collect.withInfo: the items and what the walk did (pages, requests, retries,
     await api.close();
   }
 });
+
+it.each(['github', 'gitlab'] as const)(
+  '%s: rel="last" (or X-Total-Pages) gives totalPages to onProgress, so ETAs are true',
+  async (shape) => {
+    const api = await startShapeApi(shape);
+    try {
+      const progress: Progress[] = [];
+      await collect(axios.create({ baseURL: api.url }), FIRST[shape], { onProgress: (p) => progress.push(p) });
+      expect(progress.map((p) => p.totalPages)).toEqual([5, 5, 5, 5, 5]);
+      expect(progress.at(-1)?.etaMs).toBe(0);
+    } finally {
+      await api.close();
+    }
+  },
+);

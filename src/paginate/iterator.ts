@@ -196,6 +196,7 @@ export async function* pages<T = unknown>(
     try {
       totalItems = strategy.totalItems?.(page);
       plan = strategy.plan?.(page);
+      if (!plan) totalPages = strategy.totalPages?.(page);
     } catch (error) {
       // What the strategy found wrong with this page (no way to the rest, an unreadable Link header) comes
       // after the page itself: its items are not lost.

@@ -45,6 +45,8 @@ export interface Strategy {
   plan?(first: PageContext): PagePlan | undefined;
   /** Total items of the whole collection, when the API states it. */
   totalItems?(page: PageContext): number | undefined;
+  /** Pages of the whole walk, when the first page states it without a plan (a Link `rel="last"`): for progress. */
+  totalPages?(first: PageContext): number | undefined;
 }
 
 /** Where to resume a walk: JSON-serializable, safe to write to a file. */

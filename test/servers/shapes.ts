@@ -60,7 +60,11 @@ export async function startShapeApi(
     const link = (page: number, param = 'page') => {
       const next = new URL(url);
       next.searchParams.set(param, String(page + 1));
-      return page < pages ? { Link: `<${next.href}>; rel="next", <${base}${url.pathname}>; rel="first"` } : ({} as Record<string, string>);
+      const last = new URL(url);
+      last.searchParams.set(param, String(pages));
+      return page < pages
+        ? { Link: `<${next.href}>; rel="next", <${last.href}>; rel="last", <${base}${url.pathname}>; rel="first"` }
+        : ({} as Record<string, string>);
     };
     if (misbehave === 'no-hint') return send({ items: slice(0), total });
     const page = misbehave === 'ignore-page' ? 1 : q(shape === 'json-server-0.17' || shape === 'json-server-1.0' ? '_page' : 'page', 1);

@@ -41,5 +41,6 @@ export function auto(): AutoStrategy {
     next: (page) => pick(page)?.next(page) ?? null,
     plan: (page) => pick(page)?.plan?.(page),
     totalItems: (page) => pick(page)?.totalItems?.(page),
+    totalPages: (page) => pick(page)?.totalPages?.(page),
   };
 }

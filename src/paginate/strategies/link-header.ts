@@ -1,5 +1,6 @@
 import { getHeader } from '../../retry/retry-after.js';
-import { nextLink } from '../link-header.js';
+import { nextLink, parseLinkHeader } from '../link-header.js';
+import { wholeNumber } from '../number.js';
 import type { Strategy } from '../types.js';
 
 /**
@@ -16,6 +17,15 @@ export function linkHeader(): Strategy {
       const header = getHeader(response.headers, 'link');
       const uri = nextLink(header);
       return uri ? { url: uri } : null;
+    },
+    // GitHub and GitLab name the last page (`rel="last"`, `…&page=34`); GitLab also sends X-Total-Pages.
+    totalPages: ({ response }) => {
+      const header = getHeader(response.headers, 'link');
+      const text = Array.isArray(header) ? header.join(', ') : typeof header === 'string' ? header : '';
+      const last = parseLinkHeader(text).find((link) => link.rel.includes('last'))?.uri;
+      const query = last?.includes('?') ? new URLSearchParams(last.slice(last.indexOf('?') + 1)) : undefined;
+      const page = ['page', '_page', 'p'].map((name) => wholeNumber(query?.get(name))).find((n) => n !== undefined);
+      return page ?? wholeNumber(getHeader(response.headers, 'x-total-pages'));
     },
   };
 }
