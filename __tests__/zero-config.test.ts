@@ -211,3 +211,47 @@ it.each(['github', 'gitlab'] as const)(
     }
   },
 );
+
+describe('offset walks complete short pages and checkpoint only what was received', () => {
+  /** An offset API over `total` items that serves at most `cap(offset)` items for a request. */
+  const offsetApi = async (total: number, cap: (offset: number, limit: number) => number | 'fail') => {
+    const { startServer, json } = await import('../test/servers/with-server.js');
+    return startServer((req, res) => {
+      const q = new URL(req.url ?? '/', 'http://x').searchParams;
+      const from = Number(q.get('offset') ?? 0);
+      const limit = Number(q.get('limit') ?? 10);
+      const n = cap(from, limit);
+      if (n === 'fail') return json(res, 503, {});
+      json(res, 200, { records: Array.from({ length: Math.max(0, Math.min(n, total - from)) }, (_, i) => ({ id: from + i })), total });
+    });
+  };
+  const { offset } = jest.requireActual<typeof import('../src/index.js')>('../src/index.js');
+
+  it('the last planned page served short is completed: every item', async () => {
+    const server = await offsetApi(95, (from, limit) => (from === 90 ? 3 : limit));
+    try {
+      expect(
+        ids(await collect(axios.create({ baseURL: server.url }), '/r', { strategy: offset({ limit: 10, total: (r) => r.data.total }) })),
+      ).toEqual(range95);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a short page whose completion fails: the checkpoint is that page, and a resume gives every item once', async () => {
+    let failing = true;
+    const server = await offsetApi(100, (from, limit) => (from === 50 ? 7 : from === 57 && failing ? 'fail' : limit));
+    try {
+      const client = axios.create({ baseURL: server.url });
+      const strategy = offset({ limit: 10, total: (r) => r.data.total });
+      const error = (await collect(client, '/r', { strategy, concurrency: 1 }).catch((e: unknown) => e)) as PaginationError;
+      expect(error.code).toBe('PAGE_FAILED');
+      failing = false;
+      const rest = await collect(client, '/r', { strategy, resume: error.checkpoint as never });
+      expect(ids([...error.items, ...rest])).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    } finally {
+      await server.close();
+    }
+  });
+});
+const range95 = Array.from({ length: 95 }, (_, i) => i);

@@ -211,12 +211,17 @@ export async function* pages<T = unknown>(
       const fetchPlanned = async (i: number): Promise<Fetched<T>> => {
         const target = vet(plan.request(i), undefined);
         const got = await fetchPage(target.request, target.url, i);
-        // A short planned page (the API served fewer than it said) is completed, so no item is skipped.
-        for (let r = plan.rest && i < plan.remaining ? plan.rest(got.request, got.items.length) : null; r;) {
-          const more = await fetchPage(vet(r, undefined).request, target.url, i);
-          if (more.items.length === 0) break;
-          got.items.push(...more.items);
-          r = plan.rest?.(got.request, got.items.length) ?? null;
+        // A short planned page (the API served fewer than it said, the last one included) is completed, so no
+        // item is skipped. If completing it fails, the page was not yielded: the checkpoint is the page itself.
+        try {
+          for (let r = plan.rest ? plan.rest(got.request, got.items.length) : null; r;) {
+            const more = await fetchPage(vet(r, undefined).request, target.url, i);
+            if (more.items.length === 0) break;
+            got.items.push(...more.items);
+            r = plan.rest?.(got.request, got.items.length) ?? null;
+          }
+        } catch (error) {
+          throw error instanceof PaginationError && error.checkpoint ? error.with({ checkpoint: checkpointAt(target.request) }) : error;
         }
         return got;
       };

@@ -54,7 +54,9 @@ export function offset(options: OffsetOptions = {}): Strategy {
         pageSize: size,
         request: (index) => at(request, first + (index - 1) * size, size),
         rest: (page, received) => {
-          const want = Number(page.params?.[limitParam] ?? size) - received;
+          // What this page should hold: the size asked for, or what is left of the total (the last page).
+          const expected = Math.min(Number(page.params?.[limitParam] ?? size), total - offsetOf(page));
+          const want = expected - received;
           return want > 0 ? at(page, offsetOf(page) + received, want) : null;
         },
       };
