@@ -1,5 +1,5 @@
 import type Bottleneck from 'bottleneck';
-import { abortReason, sleep } from '../util/sleep.js';
+import { abortReason, raceAbort, sleep } from '../util/sleep.js';
 import type { PauseGate } from './gate.js';
 import type { Lane } from './lane.js';
 import { isConcurrencyOnly } from './limiter.js';
@@ -98,22 +98,4 @@ async function viaBottleneck<T>(state: Scheduler, task: () => Promise<T>, option
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   }
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

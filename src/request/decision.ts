@@ -1,12 +1,12 @@
 // After a failed attempt: should we retry, and how long do we wait? Also the one way user callbacks run.
-import { AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, isAxiosError, type InternalAxiosRequestConfig } from 'axios';
 import type { SteadyContext } from '../context.js';
 import { MAX_TIMER_MS, type RetryPolicy } from '../options.js';
 import { backoffDelay } from '../retry/backoff.js';
 import { defaultVerdict } from '../retry/policy.js';
 import type { ServerDelay } from '../retry/retry-after.js';
 import type { SteadyInfo } from '../types.js';
-import { abortReason } from '../util/sleep.js';
+import { abortReason, raceAbort } from '../util/sleep.js';
 
 /** What a user callback threw or rejected with, as the Error the request rejects with. */
 export class CallbackError {
@@ -26,7 +26,7 @@ export async function callback<T>(
 ): Promise<T> {
   try {
     const result = run();
-    return signal && isPromiseLike(result) ? await untilAborted(result, signal) : await result;
+    return signal && isPromiseLike(result) ? await raceAbort(result, signal) : await result;
   } catch (thrown) {
     if (signal?.aborted && thrown === abortReason(signal)) throw thrown;
     const error = thrown instanceof Error ? thrown : new Error(`axios-steady: retry.${name} failed with ${String(thrown)}`);
@@ -38,19 +38,6 @@ export async function callback<T>(
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
-/** Resolves as `promise` does, or rejects with the signal's reason when it aborts first. */
-function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve(promise).then(
-      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
-      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
-    );
-  });
 }
 
 /** How long the next attempt waits: the policy's `delay`, a server-named delay, or the backoff. */
@@ -114,7 +101,7 @@ export async function decide(
 
 /** The error a request rejects with when its deadline passed; `cause` is the last attempt's. */
 export function deadlineError(config: InternalAxiosRequestConfig, deadline: number, cause: unknown): AxiosError {
-  const last = cause instanceof AxiosError || (cause as { isAxiosError?: boolean })?.isAxiosError ? (cause as AxiosError) : undefined;
+  const last = isAxiosError(cause) ? cause : undefined;
   const error = new AxiosError(
     `axios-steady: deadline of ${deadline} ms exceeded`,
     AxiosError.ETIMEDOUT,
