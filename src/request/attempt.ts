@@ -1,7 +1,7 @@
 // One attempt of a logical request: its config for this try (beforeAttempt), through the limiter, to the
 // transport and back — and what its answer teaches the limiter, learned before the attempt gives its slot
 // back, so no sibling granted that slot can slip out during a pause the answer named.
-import {
+import axios, {
   AxiosError,
   AxiosHeaders,
   isAxiosError,
@@ -58,7 +58,7 @@ function withOverrides(base: InternalAxiosRequestConfig, o: AttemptOverrides | v
 /**
  * The response as the caller will see it — the request's `transformResponse` applied (axios parses JSON there,
  * after the adapter) — for validateResponse to judge. Undefined when the transform throws (a body that does
- * not parse). The real response is left as it is: axios transforms it once, later.
+ * not parse). The real response is left as it is: axios transforms it once, later (see `keepParsed`).
  */
 function transformed(response: AxiosResponse): AxiosResponse | undefined {
   const { config } = response;
@@ -75,6 +75,20 @@ function transformed(response: AxiosResponse): AxiosResponse | undefined {
   } catch {
     return undefined;
   }
+}
+
+// axios' own response transforms: they parse a JSON string and pass anything already parsed through.
+const DEFAULT_TRANSFORMS = new Set<unknown>([axios.defaults.transformResponse].flat());
+
+/**
+ * Hands the validated, already parsed body on when every transform of the request is one of axios' defaults:
+ * axios then passes it through instead of parsing the same body a second time (every page of a walk is
+ * validated). Custom transforms may not be idempotent, so their responses keep the raw body.
+ */
+function keepParsed(response: AxiosResponse, view: AxiosResponse): AxiosResponse {
+  const steps = [response.config.transformResponse].flat();
+  if (steps.every((step) => step === undefined || DEFAULT_TRANSFORMS.has(step))) response.data = view.data;
+  return response;
 }
 
 export function attempts(
@@ -121,7 +135,7 @@ export function attempts(
         const view = transformed(response);
         if (view === undefined) return Promise.reject(rejectedResponse(response)); // the body does not even parse
         return callback('validateResponse', () => validate(view), undefined, link.signal).then((ok) =>
-          ok === false ? Promise.reject(rejectedResponse(response)) : response,
+          ok === false ? Promise.reject(rejectedResponse(response)) : keepParsed(response, view),
         );
       },
       (thrown: unknown): Promise<never> => {
