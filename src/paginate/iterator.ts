@@ -1,6 +1,7 @@
 import { isAxiosError, isCancel, type AxiosInstance, type AxiosResponse } from 'axios';
 import { steadyInfo } from '../request/history.js';
 import { PaginationError } from '../errors.js';
+import { invalid } from '../options.js';
 import { defaultItems, ITEM_KEYS } from './items.js';
 import { startRequest, walkOptions } from './options.js';
 import type { Checkpoint, Page, PageContext, PagePlan, PageRequest, PaginateOptions } from './types.js';
@@ -31,6 +32,7 @@ export async function* pages<T = unknown>(
   target: string | PageRequest,
   options?: PaginateOptions<T>,
 ): AsyncGenerator<Page<T>, void, undefined> {
+  if (typeof (api as Partial<AxiosInstance> | undefined)?.request !== 'function') invalid('api', api, 'an axios instance');
   const o = walkOptions(options);
   const { strategy } = o;
   const first = strategy.first(startRequest(target));

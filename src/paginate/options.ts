@@ -50,19 +50,40 @@ function isCheckpoint(value: unknown): value is Checkpoint {
   );
 }
 
+/** A cap: a whole number ≥ 1, or Infinity for none. */
+const cap = (name: string, value: unknown, fallback: number): number =>
+  value === undefined ? fallback : value === Infinity ? Infinity : numberOption(name, value, 1, true);
+
 /** Validates pagination options; a TypeError names the option and the value. */
 export function walkOptions<T>(options: PaginateOptions<T> | undefined): WalkOptions<T> {
   const o = options ?? {};
   if (typeof o !== 'object' || Array.isArray(o)) invalid('paginate options', o, 'an object');
   for (const key of Object.keys(o))
     if (!KEYS.includes(key)) invalid(key, (o as Record<string, unknown>)[key], `one of the known options (${KEYS.join(', ')})`);
-  const strategy = o.strategy ?? auto();
+  const strategy = o.strategy === undefined ? auto() : o.strategy;
   if (!isStrategy(strategy))
     invalid('strategy', strategy, 'a strategy (auto(), linkHeader(), cursor(), nextUrl(), pageNumber(), offset() or your own)');
   if (o.checkTotal !== undefined && typeof o.checkTotal !== 'boolean') invalid('checkTotal', o.checkTotal, 'a boolean');
   if (o.config !== undefined && (typeof o.config !== 'object' || o.config === null || Array.isArray(o.config)))
     invalid('config', o.config, 'an object of axios request config');
+  for (const key of ['url', 'params', 'signal'] as const)
+    if (o.config?.[key as keyof typeof o.config] !== undefined)
+      invalid(
+        `config.${key}`,
+        o.config[key as keyof typeof o.config],
+        `left out: the walk sets it (pass ${key === 'signal' ? 'the signal option' : 'the first request as the target'})`,
+      );
   if (o.items !== undefined && typeof o.items !== 'function') invalid('items', o.items, 'a function');
+  if (
+    o.signal !== undefined &&
+    !(
+      typeof o.signal === 'object' &&
+      o.signal !== null &&
+      typeof o.signal.addEventListener === 'function' &&
+      typeof o.signal.aborted === 'boolean'
+    )
+  )
+    invalid('signal', o.signal, 'an AbortSignal');
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') invalid('onProgress', o.onProgress, 'a function');
   if (o.resume !== undefined && !isCheckpoint(o.resume))
     invalid('resume', o.resume, 'a checkpoint from PaginationError.checkpoint or a page');
@@ -83,9 +104,9 @@ export function walkOptions<T>(options: PaginateOptions<T> | undefined): WalkOpt
         : o.lookAhead === Infinity
           ? Infinity
           : numberOption('lookAhead', o.lookAhead, concurrency, true),
-    maxItems: o.maxItems === undefined ? Infinity : numberOption('maxItems', o.maxItems, 1, true),
-    maxPages: o.maxPages === undefined ? Infinity : numberOption('maxPages', o.maxPages, 1, true),
-    maxRequests: o.maxRequests === undefined ? 10_000 : numberOption('maxRequests', o.maxRequests, 1, true),
+    maxItems: cap('maxItems', o.maxItems, Infinity),
+    maxPages: cap('maxPages', o.maxPages, Infinity),
+    maxRequests: cap('maxRequests', o.maxRequests, 10_000),
     allowOrigins: new Set(origins.map((origin) => new URL(origin).origin)),
     checkTotal: o.checkTotal ?? true,
   };
@@ -96,6 +117,8 @@ export function startRequest(target: string | PageRequest): PageRequest {
   if (typeof target === 'string') return withQueryAsParams({ url: target });
   if (typeof target !== 'object' || target === null || typeof target.url !== 'string')
     invalid('request', target, 'a URL or { url, params }');
+  if (target.params !== undefined && (typeof target.params !== 'object' || target.params === null || Array.isArray(target.params)))
+    invalid('request.params', target.params, 'an object of query parameters');
   return withQueryAsParams({ url: target.url, ...(target.params && { params: target.params }) });
 }
 

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { PaginationError } from '../errors.js';
+import { invalid } from '../options.js';
 import { pages } from './iterator.js';
 import type { PageRequest, PaginateOptions, Progress } from './types.js';
 
@@ -26,11 +27,22 @@ async function* paginateItems<T = unknown>(
  */
 export const paginate: typeof paginateItems & { pages: typeof pages } = Object.assign(paginateItems, { pages });
 
+/**
+ * Options with defaults filled in; anything that is not an options object is passed on untouched, so that the
+ * walk's validation names it (spread, a string would become `{ 0: 'x' }` and an array `{}`).
+ */
+function withDefaults<T>(options: PaginateOptions<T> | undefined, defaults: PaginateOptions<T>, override = false): PaginateOptions<T> {
+  if (options === undefined) return defaults;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return options;
+  return override ? { ...options, ...defaults } : { ...defaults, ...options };
+}
+
 async function collectItems<T = unknown>(api: AxiosInstance, target: string | PageRequest, options?: PaginateOptions<T>): Promise<T[]> {
   const items: T[] = [];
   try {
     // Everything ends up in memory anyway: no reason to bound the look-ahead unless asked to.
-    for await (const page of pages<T>(api, target, { lookAhead: Infinity, ...options })) for (const item of page.items) items.push(item);
+    for await (const page of pages<T>(api, target, withDefaults(options, { lookAhead: Infinity })))
+      for (const item of page.items) items.push(item);
   } catch (error) {
     throw error instanceof PaginationError ? error.with({ items }) : error;
   }
@@ -57,13 +69,22 @@ async function withInfo<T = unknown>(
   options?: PaginateOptions<T>,
 ): Promise<{ items: T[]; info: CollectInfo }> {
   let last: Progress | undefined;
-  const items = await collectItems<T>(api, target, {
-    ...options,
-    onProgress: (progress) => {
-      last = progress;
-      options?.onProgress?.(progress);
-    },
-  });
+  const onProgress = options?.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== 'function') invalid('onProgress', onProgress, 'a function');
+  const items = await collectItems<T>(
+    api,
+    target,
+    withDefaults(
+      options,
+      {
+        onProgress: (progress: Progress) => {
+          last = progress;
+          if (typeof onProgress === 'function') onProgress(progress);
+        },
+      },
+      true,
+    ),
+  );
   const { etaMs: _eta, ...seen } = last ?? { pages: 0, items: 0, strategy: 'auto', requests: 0, retries: 0, elapsedMs: 0 };
   return { items, info: Object.freeze({ ...seen, totalChecked: options?.checkTotal !== false && seen.totalItems !== undefined }) };
 }

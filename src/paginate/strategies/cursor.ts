@@ -1,6 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { invalid } from '../../options.js';
 import type { Strategy } from '../types.js';
+import { checkFactory } from './check.js';
 
 /** Options of {@link cursor}. */
 export interface CursorOptions {
@@ -15,16 +16,20 @@ export interface CursorOptions {
  *
  * @example cursor({ param: 'cursor', next: (res) => res.data.response_metadata?.next_cursor })
  */
-export function cursor(options: CursorOptions): Strategy {
-  if (typeof options?.param !== 'string' || options.param === '') invalid('cursor.param', options?.param, 'a non-empty string');
+export function cursor(input: CursorOptions): Strategy {
+  const options = checkFactory('cursor', input, ['param', 'next'], ['next']);
+  if (typeof options.param !== 'string' || options.param === '') invalid('cursor.param', options.param, 'a non-empty string');
   if (typeof options.next !== 'function') invalid('cursor.next', options.next, 'a function');
+  const { param, next } = options as CursorOptions;
   return {
-    name: `cursor:${options.param}`,
+    name: `cursor:${param}`,
     first: (request) => request,
     next: ({ response, request }) => {
-      const token = options.next(response);
+      const token = next(response);
       if (token === null || token === undefined || token === '') return null;
-      return { url: request.url, params: { ...request.params, [options.param]: token } };
+      if (typeof token !== 'string' && typeof token !== 'number')
+        throw new TypeError(`axios-steady: cursor.next must return a string or number (or null at the end), got ${JSON.stringify(token)}`);
+      return { url: request.url, params: { ...request.params, [param]: token } };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { invalid } from '../../options.js';
 import type { Strategy } from '../types.js';
+import { checkFactory } from './check.js';
 
 /** Options of {@link nextUrl}. */
 export interface NextUrlOptions {
@@ -14,13 +15,14 @@ export interface NextUrlOptions {
  *
  * @example nextUrl({ next: (res) => res.data.next })
  */
-export function nextUrl(options: NextUrlOptions): Strategy {
-  if (typeof options?.next !== 'function') invalid('nextUrl.next', options?.next, 'a function');
+export function nextUrl(input: NextUrlOptions): Strategy {
+  const { next } = checkFactory('nextUrl', input, ['next'], ['next']);
+  if (typeof next !== 'function') invalid('nextUrl.next', next, 'a function');
   return {
     name: 'nextUrl',
     first: (request) => request,
     next: ({ response }) => {
-      const url: unknown = options.next(response);
+      const url: unknown = next(response);
       if (url === null || url === undefined || url === '') return null;
       if (typeof url !== 'string')
         throw new TypeError(`axios-steady: nextUrl.next must return a URL string (or null at the end), got ${JSON.stringify(url)}`);

@@ -1,6 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { invalid, numberOption } from '../../options.js';
 import type { PageRequest, Strategy } from '../types.js';
+import { checkFactory } from './check.js';
 import { readTotal } from './page-number.js';
 
 /** Options of {@link offset}. */
@@ -22,7 +23,8 @@ export interface OffsetOptions {
  *
  * @example offset({ limit: 100, total: (res) => res.data.count })
  */
-export function offset(options: OffsetOptions = {}): Strategy {
+export function offset(input?: OffsetOptions): Strategy {
+  const options = checkFactory('offset', input, ['param', 'limitParam', 'limit', 'total'], ['total']);
   const param = options.param ?? 'offset';
   const limitParam = options.limitParam ?? 'limit';
   if (typeof param !== 'string' || param === '') invalid('offset.param', param, 'a non-empty string');

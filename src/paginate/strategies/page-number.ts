@@ -1,6 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { invalid, numberOption } from '../../options.js';
 import { wholeNumber } from '../number.js';
+import { checkFactory } from './check.js';
 import type { PageRequest, Strategy } from '../types.js';
 
 /** Options of {@link pageNumber}. */
@@ -35,7 +36,8 @@ export function readTotal(read: ((response: AxiosResponse) => unknown) | undefin
  *
  * @example pageNumber({ param: 'page', totalPages: (res) => res.data.total_pages })
  */
-export function pageNumber(options: PageNumberOptions = {}): Strategy {
+export function pageNumber(input?: PageNumberOptions): Strategy {
+  const options = checkFactory('pageNumber', input, ['param', 'start', 'totalPages', 'totalItems'], ['totalPages', 'totalItems']);
   const param = options.param ?? 'page';
   if (typeof param !== 'string' || param === '') invalid('pageNumber.param', param, 'a non-empty string');
   const start = options.start === undefined ? 1 : numberOption('pageNumber.start', options.start, 0, true);
