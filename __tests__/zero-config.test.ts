@@ -3,7 +3,7 @@
 // the rest rejects (STRATEGY_UNKNOWN) instead of resolving short; an API that ignores the page parameter is
 // caught within 3 requests (STUCK).
 import axios from 'axios';
-import { attach, collect, PaginationError, type Progress } from '../src/index.js';
+import { attach, collect, paginate, PaginationError, type Checkpoint, type Progress } from '../src/index.js';
 import { FIRST, SHAPES, startShapeApi } from '../test/servers/shapes.js';
 
 const ids = (items: unknown[]) => items.map((i) => (i as { id: number }).id);
@@ -255,3 +255,19 @@ describe('offset walks complete short pages and checkpoint only what was receive
   });
 });
 const range95 = Array.from({ length: 95 }, (_, i) => i);
+
+it('a detected walk resumed at its last page: the checkpoint counts the items before, so the total is met', async () => {
+  // Found by the pagination property: DRF's `count` said 47 and the resumed first page held the last 7; auto()
+  // took that for "7 of 47 items and no next page" (STRATEGY_UNKNOWN).
+  const api = await startShapeApi('drf');
+  try {
+    const client = axios.create({ baseURL: api.url });
+    let checkpoint: Checkpoint | null = null;
+    for await (const page of paginate.pages(client, FIRST.drf, { maxPages: 4 })) checkpoint = page.checkpoint;
+    expect(checkpoint).toMatchObject({ strategy: 'auto', items: 40 });
+    const rest = await collect(client, FIRST.drf, { resume: checkpoint as Checkpoint });
+    expect(ids(rest)).toEqual(all.slice(40));
+  } finally {
+    await api.close();
+  }
+});

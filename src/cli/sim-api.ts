@@ -16,8 +16,12 @@ export interface SimOptions {
   latencyMs?: number;
   /** Fixed-window quota: `limit` requests per `windowMs`; beyond it 429 + Retry-After. */
   quota?: { limit: number; windowMs: number; headers?: QuotaHeaders };
-  /** Seeded faults on page requests: probability of a 503, a connection reset, a hang. */
-  faults?: { seed?: number; error503?: number; reset?: number; hang?: number };
+  /**
+   * Seeded faults on page requests, each a probability: a 503, a connection reset, a hang, a 200 whose JSON
+   * body is cut short, a 200 with an HTML error page, a 429 with `Retry-After: 0`. Read on every request, so
+   * a test may change them (or remove them) while the API runs.
+   */
+  faults?: { seed?: number; error503?: number; reset?: number; hang?: number; truncated?: number; html?: number; error429?: number };
   /** Misbehaviour for tests: a cursor that repeats, an A→B→A cycle, a next link on another origin. */
   misbehave?: 'repeat-cursor' | 'cycle' | 'foreign-next' | 'javascript-next';
   /** Report this total instead of the real one (to test mismatch detection). */
@@ -104,6 +108,18 @@ export async function startSimApi(options: SimOptions = {}): Promise<SimApi> {
     res.end(JSON.stringify(body));
   };
 
+  const FAULTS = ['hang', 'reset', 'error503', 'truncated', 'html', 'error429'] as const;
+  const pickFault = (): (typeof FAULTS)[number] | undefined => {
+    const f = options.faults;
+    if (!f) return undefined;
+    let roll = random();
+    for (const fault of FAULTS) {
+      roll -= f[fault] ?? 0;
+      if (roll < 0) return fault;
+    }
+    return undefined;
+  };
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
@@ -121,12 +137,15 @@ export async function startSimApi(options: SimOptions = {}): Promise<SimApi> {
       }
       used++;
     }
-    const f = options.faults;
-    if (f) {
-      const roll = random();
-      if (roll < (f.hang ?? 0)) return void stats.faults++; // never answers
-      if (roll < (f.hang ?? 0) + (f.reset ?? 0)) return void (stats.faults++, req.socket.destroy());
-      if (roll < (f.hang ?? 0) + (f.reset ?? 0) + (f.error503 ?? 0)) return void (stats.faults++, send(res, 503, { error: 'unavailable' }));
+    const fault = pickFault();
+    if (fault) {
+      stats.faults++;
+      if (fault === 'hang') return; // never answers
+      if (fault === 'reset') return void req.socket.destroy();
+      if (fault === 'error503') return send(res, 503, { error: 'unavailable' });
+      if (fault === 'error429') return send(res, 429, { error: 'slow down' }, { 'Retry-After': '0' });
+      res.writeHead(200, { 'content-type': fault === 'html' ? 'text/html' : 'application/json' });
+      return void res.end(fault === 'html' ? '<html><body>Service temporarily overloaded</body></html>' : '{"items":[{"id":0},{"i');
     }
     if (url.pathname.startsWith('/status/')) return send(res, Number(url.pathname.slice(8)), { status: 'as asked' });
     const mode = url.pathname.split('/')[1] as Paging;

@@ -77,7 +77,7 @@ function paramsOf(request: PageRequest): Set<string> {
 export type Detected = { readonly strategy: Strategy; readonly chosen: string } | { readonly unknown: string } | undefined;
 
 /** Picks the strategy a first page asks for; undefined when it is a single page with nothing more to find. */
-export function detect(response: AxiosResponse, request: PageRequest): Detected {
+export function detect(response: AxiosResponse, request: PageRequest, itemsBefore = 0): Detected {
   if (nextLink(getHeader(response.headers, 'link'))) return { strategy: linkHeader(), chosen: 'Link header' };
   const body = typeof response.data === 'object' && response.data !== null && !Array.isArray(response.data) ? (response.data as Body) : {};
   const items = defaultItems(response) ?? [];
@@ -113,7 +113,7 @@ export function detect(response: AxiosResponse, request: PageRequest): Detected 
   }
   const countPath = first(ITEM_COUNTS, (path) => wholeNumber(at(path)(response)) !== undefined);
   const total = countPath ? wholeNumber(at(countPath)(response)) : wholeNumber(getHeader(response.headers, 'x-total-count'));
-  if (total !== undefined && total > items.length) {
+  if (total !== undefined && total > itemsBefore + items.length) {
     const read = (r: AxiosResponse) => (countPath ? wholeNumber(at(countPath)(r)) : wholeNumber(getHeader(r.headers, 'x-total-count')));
     const pageParam = first(PAGE_PARAMS, (name) => used.has(name));
     if (pageParam)
@@ -124,7 +124,7 @@ export function detect(response: AxiosResponse, request: PageRequest): Detected 
     const offsetParam = first(OFFSET_PARAMS, (name) => used.has(name));
     if (!offsetParam)
       return {
-        unknown: `the first page holds ${items.length} of ${total} items (${countPath ?? 'X-Total-Count'}), but names no next page`,
+        unknown: `the first page holds ${items.length}${itemsBefore > 0 ? ` (after ${itemsBefore} collected before)` : ''} of ${total} items (${countPath ?? 'X-Total-Count'}), but names no next page`,
       };
     const limitParam = first(LIMIT_PARAMS, (name) => used.has(name)) ?? 'limit';
     return {

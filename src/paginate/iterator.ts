@@ -4,17 +4,14 @@ import { PaginationError } from '../errors.js';
 import { invalid } from '../options.js';
 import { defaultItems, ITEM_KEYS } from './items.js';
 import { startRequest, walkOptions } from './options.js';
-import type { Checkpoint, Page, PageContext, PagePlan, PageRequest, PaginateOptions } from './types.js';
+import { Tally, type Fetched } from './tally.js';
+import type { Page, PagePlan, PageRequest, PaginateOptions } from './types.js';
+import { FetchWindow } from './window.js';
 import { bodyHint, parsedBody, requestPage } from './request.js';
 import { absoluteUrl, followable, requestKey } from './url.js';
 
 /** Retries a page request asks for at least (the retry budget is what stops a dead API). */
 export const PAGE_RETRIES = 100;
-
-interface Fetched<T> extends PageContext<T> {
-  readonly items: T[];
-  readonly url: URL;
-}
 
 /**
  * Walks the pages of a paginated API, lazily: a page is fetched when the loop asks for it, except that
@@ -48,7 +45,6 @@ export async function* pages<T = unknown>(
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const started = Date.now();
   // A page of a flaky API is retried while the retry budget allows, not abandoned after `retries` (an
   // explicit `config.steady.retry` keeps its own count).
   // A page whose body does not parse (an HTML error page, JSON cut short) is a failed attempt, retried like one.
@@ -58,13 +54,8 @@ export async function* pages<T = unknown>(
     ...o.config?.steady,
   };
   const seen = new Set<string>();
-  let requests = 0;
-  let pagesDone = o.resume?.pages ?? 0;
-  let itemsDone = o.resume?.items ?? 0;
-  let retries = 0;
-  const runStartPages = pagesDone;
-  const checkpointAt = (next: PageRequest | null): Checkpoint | null =>
-    next ? { version: 1, strategy: strategy.name, next, pages: pagesDone, items: itemsDone } : null;
+  const tally = new Tally<T>(o, strategy);
+  const checkpointAt = (next: PageRequest | null) => tally.checkpointAt(next);
 
   /** Resolves and vets a request before it is sent: origin, scheme, loop. */
   const vet = (request: PageRequest, from: URL | undefined, previous?: PageRequest): { request: PageRequest; url: URL } => {
@@ -88,7 +79,7 @@ export async function* pages<T = unknown>(
   };
 
   const fetchPage = async (request: PageRequest, url: URL, index: number): Promise<Fetched<T>> => {
-    if (++requests > o.maxRequests)
+    if (++tally.requests > o.maxRequests)
       throw new PaginationError(
         'MAX_REQUESTS',
         `more than ${o.maxRequests} page requests; raise maxRequests if the API is really this long`,
@@ -122,7 +113,7 @@ export async function* pages<T = unknown>(
     } finally {
       pageControllers.delete(pageController);
     }
-    retries += steadyInfo(response)?.retries ?? 0;
+    tally.retries += steadyInfo(response)?.retries ?? 0;
     const items = o.items ? o.items(response) : defaultItems<T>(response);
     if (!Array.isArray(items))
       throw new PaginationError(
@@ -136,78 +127,29 @@ export async function* pages<T = unknown>(
     return { request, response, items: [...items], index, url: servedFrom };
   };
 
-  let totalPages: number | undefined;
-  let totalItems: number | undefined;
-  /** Applies the caps, counts, reports progress; returns the page to yield and whether the walk is done. */
-  let previous: string | undefined;
-  const account = (page: Fetched<T>, next: PageRequest | null): { page: Page<T>; done: boolean; error?: PaginationError } => {
-    // An API that ignores the page parameter (or clamps it to the last page) serves the same page again:
-    // stop at the first repeat, not after maxRequests pages of duplicates.
-    const signature = page.items.length > 0 ? JSON.stringify([page.items.length, page.items[0], page.items.at(-1)]) : undefined;
-    if (signature !== undefined && signature === previous)
-      throw new PaginationError(
-        'STUCK',
-        `page ${page.url.href} holds the same ${page.items.length} items as the page before it; the API ignores or clamps the page parameter`,
-        [],
-        checkpointAt(page.request),
-      );
-    previous = signature;
-    const room = o.maxItems - (itemsDone - (o.resume?.items ?? 0));
-    const items = page.items.length > room ? page.items.slice(0, room) : page.items;
-    pagesDone++;
-    itemsDone += items.length;
-    const capped = items.length >= room || pagesDone - runStartPages >= o.maxPages;
-    const elapsedMs = Date.now() - started;
-    const ran = pagesDone - runStartPages;
-    const left = totalPages === undefined ? undefined : Math.max(0, totalPages - pagesDone);
-    o.onProgress?.(
-      Object.freeze({
-        pages: pagesDone,
-        items: itemsDone,
-        strategy: (strategy as { chosen?: string }).chosen ?? strategy.name,
-        requests,
-        totalPages,
-        totalItems,
-        retries,
-        elapsedMs,
-        ...(left !== undefined && { etaMs: Math.round((elapsedMs / ran) * left) }),
-      }),
-    );
-    const done = capped || next === null;
-    const mismatch = next === null && !capped && o.checkTotal && totalItems !== undefined && itemsDone !== totalItems;
-    return {
-      page: { items, response: page.response, index: page.index, checkpoint: done ? null : checkpointAt(next) },
-      done,
-      // Raised after this last page is yielded, so its items are not lost.
-      ...(mismatch && {
-        error: new PaginationError('TOTAL_MISMATCH', `the API stated ${totalItems} items, ${itemsDone} were collected`, [], null),
-      }),
-    };
-  };
-
   // A page fetched ahead fails when it is its turn: its checkpoint must count what was yielded by then.
   const restamp = (error: unknown): never => {
     if (!(error instanceof PaginationError) || error.checkpoint === null) throw error;
     throw error.with({ checkpoint: checkpointAt(error.checkpoint.next) });
   };
-  const inflight = new Map<number, Promise<Fetched<T>>>();
+  let window: FetchWindow<Fetched<T>> | undefined;
   try {
     let { request, url } = vet(o.resume?.next ?? first, undefined);
-    let page = await fetchPage(request, url, 0);
+    let page: Fetched<T> = { ...(await fetchPage(request, url, 0)), itemsBefore: tally.items };
     let plan: PagePlan | undefined;
     try {
-      totalItems = strategy.totalItems?.(page);
+      tally.totalItems = strategy.totalItems?.(page);
       plan = strategy.plan?.(page);
-      if (!plan) totalPages = strategy.totalPages?.(page);
+      if (!plan) tally.totalPages = strategy.totalPages?.(page);
     } catch (error) {
       // What the strategy found wrong with this page (no way to the rest, an unreadable Link header) comes
       // after the page itself: its items are not lost.
       if (!(error instanceof PaginationError)) throw error;
-      yield account(page, null).page;
+      yield tally.account(page, null).page;
       throw error;
     }
     if (plan) {
-      totalPages = pagesDone + 1 + plan.remaining;
+      tally.totalPages = tally.pages + 1 + plan.remaining;
       const last = Math.min(plan.remaining, o.maxPages - 1);
       const nextOf = (i: number) => (i < plan.remaining ? plan.request(i + 1) : null);
       const fetchPlanned = async (i: number): Promise<Fetched<T>> => {
@@ -227,34 +169,15 @@ export async function* pages<T = unknown>(
         }
         return got;
       };
-      // Up to `concurrency` pages in flight, and up to `lookAhead` (default 2 × concurrency) fetched but not yet
-      // yielded: a page waiting out a backoff does not stall the others, and memory stays O(lookAhead × page).
-      let launched = 0;
-      let active = 0;
-      const launch = () => {
-        while (launched < last && active < o.concurrency && inflight.size < o.lookAhead) {
-          active++;
-          const p = fetchPlanned(++launched);
-          p.then(settled, settled);
-          p.catch(() => undefined); // awaited in order below; never an unhandled rejection
-          inflight.set(launched, p);
-        }
-      };
-      const settled = () => {
-        active--;
-        launch();
-      };
-      launch();
-      let step = account(page, nextOf(0));
+      window = new FetchWindow(fetchPlanned, last, o.concurrency, o.lookAhead);
+      window.fill();
+      let step = tally.account(page, nextOf(0));
       for (let i = 1; ; i++) {
         yield step.page;
         if (step.error) throw step.error;
         if (step.done || i > last) return;
-        launch();
-        page = await (inflight.get(i) as Promise<Fetched<T>>).catch(restamp);
-        inflight.delete(i);
-        launch();
-        step = account(page, nextOf(i));
+        page = await window.take(i).catch(restamp);
+        step = tally.account(page, nextOf(i));
       }
     }
     for (;;) {
@@ -266,7 +189,7 @@ export async function* pages<T = unknown>(
         if (!(error instanceof PaginationError)) throw error;
         refused = error;
       }
-      const step = account(page, next);
+      const step = tally.account(page, next);
       yield step.page;
       if (refused) throw refused;
       if (step.error) throw step.error;
@@ -278,6 +201,6 @@ export async function* pages<T = unknown>(
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     // break, return or a failure: cancel what is still in flight; nothing is fetched after the loop ends.
-    if (inflight.size > 0) controller.abort();
+    if (window?.busy) controller.abort();
   }
 }

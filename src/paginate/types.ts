@@ -16,6 +16,11 @@ export interface PageContext<T = unknown> {
   readonly items: readonly T[];
   /** 0-based number of this page in the walk (after a resume, counting from the resumed page). */
   readonly index: number;
+  /**
+   * Items the walk had before this page, set on a walk's first page: 0, or a resumed checkpoint's count. A
+   * strategy that weighs a stated total against the page (auto() does) counts them.
+   */
+  readonly itemsBefore?: number;
 }
 
 /** The rest of the walk when the first page tells how many pages there are; enables parallel fetching. */
@@ -114,6 +119,9 @@ export interface Page<T> {
   readonly items: T[];
   readonly response: AxiosResponse;
   readonly index: number;
-  /** Resumes after this page; null when it was the last. */
+  /**
+   * Resumes after this page (also when maxPages or maxItems stopped the walk at its end); null when it was the
+   * last page, or when maxItems cut it short.
+   */
   readonly checkpoint: Checkpoint | null;
 }
