@@ -17,6 +17,13 @@ try {
   const check = "if (typeof s.attach !== 'function' || typeof s.backoffDelay !== 'function') throw new Error('exports missing');";
   run('node', ['-e', `const s = require('axios-steady'); ${check} console.log('require ok')`], dir);
   run('node', ['--input-type=module', '-e', `import * as s from 'axios-steady'; ${check} console.log('import ok')`], dir);
+  // The bin, as `npx axios-steady` finds it in a project that installed the tarball.
+  const version = run('npx', ['--no-install', 'axios-steady', '--version'], dir).trim();
+  if (version !== JSON.parse(run('node', ['-p', 'JSON.stringify(require("./package.json").version)'], root)))
+    throw new Error(`npx axios-steady --version printed "${version}"`);
+  // A whole collection from the tarball: its runtime dependencies (cli-progress among them) are declared.
+  run('npx', ['--no-install', 'axios-steady', 'demo', '--quiet'], dir);
+  console.log(`npx axios-steady ok (${version}; demo complete)`);
 
   writeFileSync(
     join(dir, 'use.ts'),

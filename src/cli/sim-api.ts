@@ -28,6 +28,8 @@ export interface SimOptions {
   statedTotal?: number;
   /** Allow any origin (for the browser example) and expose the headers a client needs. */
   cors?: boolean;
+  /** Port on 127.0.0.1; default 0 (any free port). */
+  port?: number;
 }
 
 export interface SimStats {
@@ -202,7 +204,7 @@ export async function startSimApi(options: SimOptions = {}): Promise<SimApi> {
     handle(req, res).catch((error: unknown) => send(res, 500, { error: String(error) }));
   });
   server.keepAliveTimeout = 2000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,

@@ -1,0 +1,284 @@
+// The `axios-steady` command, run as a user runs it: the built bin (dist/esm/cli/main.js) in a child process,
+// against APIs on 127.0.0.1. Where a test interrupts a run, the API holds the page after the 5th until the test
+// lets it go, so where the run stands when the signal arrives never depends on the machine's speed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, appendFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { json, startServer, until, type TestServer } from '../test/servers/with-server.js';
+import { startSimApi } from '../test/servers/sim-api.js';
+
+jest.setTimeout(60_000);
+const MAIN = path.resolve(__dirname, '..', 'dist', 'esm', 'cli', 'main.js');
+const ITEMS = 200;
+const PAGE = 10;
+
+let dir: string;
+let servers: { close(): Promise<void> }[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'axios-steady-cli-'));
+});
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  readonly child: ChildProcess;
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+function start(args: string[], command = process.execPath, argv = [MAIN, ...args]): Run {
+  const child = spawn(command, argv, { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+const cli = (...args: string[]) => start(args).done;
+
+/**
+ * `/items?page=N`: 200 items, 10 a page, `total_pages` in the body. Pages after `holdAfter` wait while `held`
+ * is true, or answer 503 while `down` is true. Records every request's headers.
+ */
+async function pagedApi() {
+  const state = { holdAfter: Infinity, held: false, down: false, headers: [] as http.IncomingHttpHeaders[] };
+  const waiting: (() => void)[] = [];
+  const server: TestServer = await startServer(async (req, res) => {
+    state.headers.push(req.headers);
+    const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
+    if (page > state.holdAfter && state.held) await new Promise<void>((resolve) => waiting.push(resolve));
+    if (page > state.holdAfter && state.down) return json(res, 503, { error: 'down' });
+    const items = Array.from({ length: Math.max(0, Math.min(PAGE, ITEMS - (page - 1) * PAGE)) }, (_, i) => ({ id: (page - 1) * PAGE + i }));
+    json(res, 200, { items, page, total_pages: ITEMS / PAGE });
+  });
+  servers.push(server);
+  return {
+    url: `${server.url}/items`,
+    state,
+    release() {
+      state.held = false;
+      for (const go of waiting.splice(0)) go();
+    },
+  };
+}
+
+const out = () => path.join(dir, 'items.jsonl');
+const lines = (file = out()) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => (JSON.parse(line) as { id: number }).id);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const savedItems = () => {
+  try {
+    return (JSON.parse(readFileSync(`${out()}.checkpoint.json`, 'utf8')) as { checkpoint: { items: number } }).checkpoint.items;
+  } catch {
+    return -1; // not written yet, or being replaced
+  }
+};
+
+it('a complete run: exit 0, every item once and in order as JSONL, a summary on stderr, no checkpoint left', async () => {
+  const api = await pagedApi();
+  const result = await cli('collect', api.url, '--out', out());
+  expect(result.code).toBe(0);
+  expect(lines()).toEqual(range(ITEMS));
+  expect(result.stderr).toMatch(/complete: 200 items, 20 pages, \d+ requests, \d+ retries, 0 429s, 0 pauses, strategy: page numbers/);
+  expect(existsSync(`${out()}.checkpoint.json`)).toBe(false);
+});
+
+it('to stdout by default, in order, with progress and summary on stderr only', async () => {
+  const sim = await startSimApi({ items: 95, pageSize: 10 });
+  servers.push(sim);
+  const result = await cli('collect', `${sim.url}/cursor`, '--strategy', 'cursor', '--next', 'next_cursor');
+  expect(result.code).toBe(0);
+  expect(
+    result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: number }).id),
+  ).toEqual(range(95));
+  expect(result.stderr).toMatch(/complete: 95 items/);
+});
+
+it('Ctrl-C (SIGINT) mid-run: exit 130 and a checkpoint; the same command again appends the rest, each item once', async () => {
+  const api = await pagedApi();
+  Object.assign(api.state, { holdAfter: 5, held: true });
+  const run = start(['collect', api.url, '--out', out()]);
+  await until(() => savedItems() === 50);
+  run.child.kill('SIGINT');
+  const stopped = await run.done;
+  expect(stopped.code).toBe(130);
+  expect(stopped.stderr).toMatch(/interrupted: 50 items, 5 pages.*run the same command again to resume/);
+  expect(lines()).toEqual(range(50));
+  api.release();
+  const resumed = await cli('collect', api.url, '--out', out());
+  expect(resumed.code).toBe(0);
+  expect(resumed.stderr).toMatch(/resuming at 50 items, 5 pages/);
+  expect(lines()).toEqual(range(ITEMS));
+  expect(existsSync(`${out()}.checkpoint.json`)).toBe(false);
+});
+
+it('SIGTERM is an interruption too (exit 130, checkpoint kept)', async () => {
+  const api = await pagedApi();
+  Object.assign(api.state, { holdAfter: 5, held: true });
+  const run = start(['collect', api.url, '--out', out()]);
+  await until(() => savedItems() === 50);
+  run.child.kill('SIGTERM');
+  expect((await run.done).code).toBe(130);
+  expect(savedItems()).toBe(50);
+  api.release();
+});
+
+it('the API goes down mid-walk: exit 1 with the reason and a checkpoint; when it is back, the same command completes', async () => {
+  const api = await pagedApi();
+  Object.assign(api.state, { holdAfter: 5, down: true });
+  const failed = await cli('collect', api.url, '--out', out(), '--retries', '1');
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toMatch(/failed \(PAGE_FAILED: page .*items\?page=6 failed: Request failed with status code 503\)/);
+  expect(failed.stderr).toMatch(/run the same command again to resume/);
+  expect(savedItems()).toBe(50);
+  expect(lines()).toEqual(range(50));
+  api.state.down = false;
+  const resumed = await cli('collect', api.url, '--out', out(), '--retries', '1');
+  expect(resumed.code).toBe(0);
+  expect(lines()).toEqual(range(ITEMS));
+});
+
+it('kill -9, leaving the worst a kill can (a page written whose checkpoint was not, half a line): every item once', async () => {
+  const api = await pagedApi();
+  Object.assign(api.state, { holdAfter: 5, held: true });
+  const run = start(['collect', api.url, '--out', out()]);
+  await until(() => savedItems() === 50);
+  run.child.kill('SIGKILL');
+  expect((await run.done).signal).toBe('SIGKILL');
+  appendFileSync(
+    out(),
+    `${range(10)
+      .map((i) => JSON.stringify({ id: 50 + i }))
+      .join('\n')}\n{"id":6`,
+  );
+  api.release();
+  const final = await cli('collect', api.url, '--out', out());
+  expect(final.code).toBe(0);
+  expect(lines()).toEqual(range(ITEMS));
+});
+
+it('kill -9 wherever a run happens to be, three times, then the same command: every item exactly once', async () => {
+  const sim = await startSimApi({ items: 600, pageSize: 10, latencyMs: 10 });
+  servers.push(sim);
+  const args = ['collect', `${sim.url}/page`, '--out', out(), '--concurrency', '2'];
+  // No assumption about where each run is when it dies (starting, mid-page, between a page and its
+  // checkpoint, done): every point must be safe.
+  for (const afterMs of [200, 350, 500]) {
+    const run = start(args);
+    await new Promise((resolve) => setTimeout(resolve, afterMs));
+    run.child.kill('SIGKILL');
+    await run.done;
+  }
+  const final = await cli(...args);
+  expect(final.code).toBe(0);
+  expect(lines()).toEqual(range(600));
+});
+
+it('a checkpoint written for other options is refused (exit 2) unless --restart', async () => {
+  const api = await pagedApi();
+  Object.assign(api.state, { holdAfter: 5, down: true });
+  expect((await cli('collect', api.url, '--out', out(), '--retries', '0')).code).toBe(1);
+  api.state.down = false;
+  const other = await cli('collect', `${api.url}?sort=desc`, '--out', out());
+  expect(other.code).toBe(2);
+  expect(other.stderr).toMatch(/was written for other options.*--restart to discard it/);
+  const restarted = await cli('collect', `${api.url}?sort=desc`, '--out', out(), '--restart');
+  expect(restarted.code).toBe(0);
+  expect(lines()).toEqual(range(ITEMS));
+});
+
+it('-H headers reach the server, and no secret is printed', async () => {
+  const api = await pagedApi();
+  const result = await cli(
+    'collect',
+    api.url,
+    '--out',
+    out(),
+    '-H',
+    'Authorization: Bearer t0ps3cret',
+    '--header',
+    'X-Api-Key: k3y',
+    '-H',
+    'X-Trace: visible',
+  );
+  expect(result.code).toBe(0);
+  expect(api.state.headers.every((h) => h.authorization === 'Bearer t0ps3cret' && h['x-api-key'] === 'k3y')).toBe(true);
+  expect(result.stderr).not.toMatch(/t0ps3cret|k3y/);
+  expect(result.stderr).toMatch(/Authorization: \[redacted\], X-Api-Key: \[redacted\], X-Trace: visible/);
+});
+
+it('--help and --version', async () => {
+  const help = await cli('--help');
+  expect(help.code).toBe(0);
+  expect(help.stdout).toMatch(/^Usage:\n {2}axios-steady collect <url>/);
+  expect(help.stdout).toMatch(/--strategy <s> +auto \(default\), link, cursor, next, page, offset/);
+  const version = await cli('--version');
+  expect(version.stdout.trim()).toBe(
+    (JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version,
+  );
+});
+
+it.each<[string[], RegExp]>([
+  [[], /no command given/],
+  [['fetch', 'http://x'], /unknown command "fetch"/],
+  [['collect'], /collect needs a URL/],
+  [['collect', 'not a url'], /not a URL: "not a url"/],
+  [['collect', 'ftp://example.com/x'], /must be http\(s\)/],
+  [['collect', 'http://127.0.0.1:9/x', '--bogus'], /Unknown option '--bogus'/],
+  [
+    ['collect', 'http://127.0.0.1:9/x', '--strategy', 'bogus'],
+    /--strategy must be one of auto, link, cursor, next, page, offset, got "bogus"/,
+  ],
+  [['collect', 'http://127.0.0.1:9/x', '--strategy', 'cursor'], /--strategy cursor needs --next/],
+  [['collect', 'http://127.0.0.1:9/x', '--concurrency', '0'], /--concurrency must be a whole number ≥ 1, got "0"/],
+  [['collect', 'http://127.0.0.1:9/x', '--concurrency', 'many'], /--concurrency must be a whole number/],
+  [['collect', 'http://127.0.0.1:9/x', '--rate', 'fast'], /--rate must be requests a second such as 10\/s, got "fast"/],
+  [['collect', 'http://127.0.0.1:9/x', '-H', 'no colon'], /-H must be 'Name: value', got "no colon"/],
+  [['collect', 'http://127.0.0.1:9/x', '--total', 'a..b', '--strategy', 'offset'], /--total must be a dotted path/],
+  [['collect', 'http://127.0.0.1:9/x', '--param', 'p'], /--param applies to --strategy cursor or page or offset, not auto/],
+  [['collect', 'http://127.0.0.1:9/x', '--serve'], /--serve applies to demo only/],
+  [['demo', '--strategy', 'page'], /--strategy applies to collect only/],
+  [['collect', 'http://127.0.0.1:9/x', '--strategy'], /argument missing/],
+])('usage error %j: exit 2, a message, no stack trace', async (args, message) => {
+  const result = await cli(...args);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr).toMatch(/Run "axios-steady --help"/);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+});
+
+it('a pseudo-terminal shows a redrawn bar; Ctrl-C restores the cursor and exits 130', async () => {
+  const api = await pagedApi();
+  Object.assign(api.state, { holdAfter: 5, held: true });
+  const typescript = path.join(dir, 'tty.log');
+  // util-linux `script` runs the command on a pty; a ^C typed into it is the terminal's own SIGINT.
+  const command = `${process.execPath} ${MAIN} collect ${api.url} --out ${out()}`;
+  const run = start([], 'script', ['-qfec', command, typescript]);
+  await until(() => savedItems() === 50 && readFileSync(typescript, 'utf8').includes('50 items'));
+  run.child.stdin?.write('\u0003');
+  const result = await run.done;
+  expect(result.code).toBe(130);
+  const screen = readFileSync(typescript, 'utf8');
+  expect(screen).toContain('\u001b[?25l'); // cursor hidden while the bar runs
+  expect(screen).toMatch(/█+░+ 50 items, 5 of 20 pages \(25 %\)/);
+  // Redrawn in place (cursor to column 1, line cleared), frame after frame, not scrolled.
+  expect(screen).toContain('\u001b[1G');
+  expect(screen).toContain('\u001b[0K');
+  expect(screen.split(' items, ').length).toBeGreaterThan(3);
+  expect(screen.lastIndexOf('\u001b[?25h')).toBeGreaterThan(screen.lastIndexOf('\u001b[?25l')); // and shown again
+  expect(screen).toMatch(/interrupted: 50 items/);
+  api.release();
+});

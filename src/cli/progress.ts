@@ -1,0 +1,86 @@
+/// <reference types="node" />
+// What the command tells a person on stderr while it runs: a redrawn bar on a terminal (cli-progress), plain
+// lines every few seconds otherwise, nothing with --quiet; and one summary line at the end.
+import { SingleBar } from 'cli-progress';
+import type { Progress } from '../paginate/types.js';
+
+/** What the display shows besides the walk's own progress: the limiter's counts. */
+export interface Counts {
+  readonly rateLimited: number;
+  readonly pauses: number;
+}
+
+export interface Display {
+  update(progress: Progress, counts: Counts): void;
+  /** Stops redrawing and gives the terminal back (the cursor shown again); safe to call twice. */
+  stop(): void;
+  /** A line for the person (the summary, a hint), after the bar. */
+  say(line: string): void;
+}
+
+const PLAIN_EVERY_MS = 2000;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** "340 items, 14 of 120 pages (12 %), 85 items/s, 2 retries, 0 429s, ETA 18 s" */
+export function describe(p: Progress, counts: Counts, resumedItems = 0): string {
+  const of = p.totalPages === undefined ? '' : ` of ${p.totalPages}`;
+  const percent = p.totalPages ? ` (${Math.floor((100 * p.pages) / p.totalPages)} %)` : '';
+  // The rate of this run: a resumed run's items came from an earlier one.
+  const rate = p.elapsedMs > 0 ? `, ${Math.round((1000 * (p.items - resumedItems)) / p.elapsedMs)} items/s` : '';
+  const eta = p.etaMs === undefined ? '' : `, ETA ${seconds(p.etaMs)}`;
+  return `${p.items} items, ${p.pages}${of} pages${percent}${rate}, ${p.retries} retries, ${counts.rateLimited} 429s${eta}`;
+}
+
+export function createDisplay(stderr: NodeJS.WriteStream, quiet: boolean, resumedItems = 0): Display {
+  if (quiet) return { update: () => undefined, stop: () => undefined, say: () => undefined };
+  if (!stderr.isTTY) {
+    let last = 0;
+    return {
+      update(p, counts) {
+        const now = Date.now();
+        if (now - last < PLAIN_EVERY_MS) return;
+        last = now;
+        stderr.write(`axios-steady: ${describe(p, counts, resumedItems)}\n`);
+      },
+      stop: () => undefined,
+      say: (line) => void stderr.write(`${line}\n`),
+    };
+  }
+  let started = false;
+  let stopped = false;
+  const bar = new SingleBar({
+    stream: stderr,
+    hideCursor: true,
+    clearOnComplete: false,
+    fps: 10,
+    format: (options, params, payload: { line?: string }) => {
+      const width = options.barsize ?? 30;
+      const filled = Math.round(Math.min(1, params.progress) * width);
+      const known = params.total > 0 && payload.line?.includes(' of ');
+      const bar = known ? `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ` : '';
+      return `${bar}${payload.line ?? 'starting…'}`;
+    },
+  });
+  return {
+    update(p, counts) {
+      if (stopped) return;
+      const total = p.totalPages ?? 0;
+      if (!started) {
+        started = true;
+        bar.start(total, p.pages, { line: describe(p, counts, resumedItems) });
+        return;
+      }
+      bar.setTotal(total);
+      bar.update(p.pages, { line: describe(p, counts, resumedItems) });
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      if (started) bar.stop();
+      // cli-progress shows the cursor again only if it hid it; make sure, whatever happened.
+      stderr.write('\u001b[?25h');
+    },
+    say: (line) => void stderr.write(`${line}\n`),
+  };
+}
