@@ -8,7 +8,7 @@ import type { QuotaReport } from '../src/quota/headers.js';
 import { QuotaTracker, type Outcome } from '../src/quota/tracker.js';
 
 type Answer =
-  | { kind: 'ok'; remaining?: number; resetInMs?: number }
+  | { kind: 'ok'; remaining?: number; resetInMs?: number; windowMs?: number }
   | { kind: '429'; retryAfterMs?: number; remaining?: number; resetInMs?: number }
   | { kind: 'reset' }
   | { kind: 'hang' };
@@ -18,6 +18,8 @@ const answer: fc.Arbitrary<Answer> = fc.oneof(
     kind: fc.constant('ok' as const),
     remaining: fc.option(fc.nat(20), { nil: undefined }),
     resetInMs: fc.integer({ min: 0, max: 5000 }),
+    // A policy's window: with it, a reset that returns part of the quota switches to the sliding own log.
+    windowMs: fc.option(fc.constantFrom(1000, 4000), { nil: undefined }),
   }),
   fc.record({
     kind: fc.constant('429' as const),
@@ -34,7 +36,15 @@ const TIMEOUT_MS = 10_000; // what a hung attempt costs before axios gives up on
 function outcome(a: Answer, now: number): Outcome | undefined {
   if (a.kind === 'reset' || a.kind === 'hang') return undefined;
   const report: QuotaReport | undefined =
-    a.remaining === undefined ? undefined : { remaining: a.remaining, resetAt: now + (a.resetInMs ?? 0), limit: 20, source: 'ratelimit' };
+    a.remaining === undefined
+      ? undefined
+      : {
+          remaining: a.remaining,
+          resetAt: now + (a.resetInMs ?? 0),
+          limit: 20,
+          source: 'ratelimit',
+          ...(a.kind === 'ok' && a.windowMs !== undefined && { windowMs: a.windowMs }),
+        };
   return { status: a.kind === 'ok' ? 200 : 429, report, retryAfterMs: a.kind === '429' ? a.retryAfterMs : undefined };
 }
 

@@ -129,6 +129,32 @@ describe('QuotaTracker', () => {
     expect(q.holdUntil(t + 10)).toBe(t + 300);
   });
 
+  it('a sliding window (its policy names the window): after a partial return, each slot is back one window after its answer', () => {
+    const q = new QuotaTracker();
+    const W = 4000;
+    const slide = (remaining: number, resetAt: number): QuotaReport => ({
+      remaining,
+      resetAt,
+      limit: 10,
+      windowMs: W,
+      source: 'ratelimit',
+    });
+    // Ten requests answered 10 ms apart fill the window; the oldest leaves 4 s after it (the reports say so).
+    for (let i = 0; i < 10; i++) q.settle(q.take(now + 10 * i), ok(slide(9 - i, now + 4010)), now + 10 * i);
+    expect(q.tokens(now + 100)).toBe(0);
+    const t = now + 4050;
+    q.settle(q.take(t), ok(slide(5, t + 1000)), t); // the probe: only part came back, so the window slides
+    // From now on the own log says when each slot frees (answer + W), not the next rounded-up reset: the six
+    // oldest answers (at +0…+50 ms) have left, four and the probe hold a slot.
+    expect(q.tokens(t)).toBe(5);
+    for (let i = 0; i < 5; i++) q.take(t);
+    expect(q.holdUntil(t)).toBe(now + 60 + W); // the oldest answer still in the log frees then
+    expect(q.tokens(now + 4100)).toBe(10 - 1 - 5); // the other four left; the probe and five unanswered remain
+    // Another client of the same key: the server counts 3 more than this log and the unanswered; held back too.
+    q.settle(q.take(now + 4100), ok(slide(0, now + 5000)), now + 4100);
+    expect(q.tokens(now + 4100)).toBe(10 - 2 - 3 - 5);
+  });
+
   it('a probe that fails without an answer lets the next one go; one that hangs stops holding at PROBE_MS', () => {
     const q = new QuotaTracker();
     q.settle(q.take(now), ok(report(0, now + 1000)), now);

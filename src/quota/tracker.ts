@@ -1,5 +1,6 @@
 import type { QuotaReport } from './headers.js';
 import { LearnedQuota } from './learned.js';
+import { OwnLog } from './own-log.js';
 
 /** What the limiter has learned about the API's quota; `steady.quota()` returns it. */
 export interface QuotaState {
@@ -52,6 +53,7 @@ export class QuotaTracker {
   /** The freshest report of the current window. */
   private window: QuotaReport | undefined;
   private readonly learned = new LearnedQuota();
+  private readonly log = new OwnLog();
   /** False until the API has stated a quota or answered 429: until then every check is one branch. */
   private active = false;
 
@@ -71,9 +73,17 @@ export class QuotaTracker {
     const sentAt = this.unanswered.get(ticket);
     if (sentAt === undefined) return undefined;
     this.unanswered.delete(ticket);
+    this.log.windowMs ??= outcome?.report?.windowMs;
+    if (this.active && outcome !== undefined && outcome.status !== 429) this.log.record(now);
     if (outcome?.report) {
       this.active = true;
-      return this.observe(outcome.report, now) ? this.state(now) : undefined;
+      const report = outcome.report;
+      const changed = this.observe(report, now, sentAt);
+      // In a sliding window, what the server counts beyond this limiter's own log is someone else's.
+      if (this.log.sliding && report.limit !== undefined) {
+        this.log.holdOthers(Math.max(0, report.limit - report.remaining - this.log.count(now) - this.unanswered.size), now);
+      }
+      return changed ? this.state(now) : undefined;
     }
     if (!this.active) {
       if (outcome?.status !== 429 || outcome.retryAfterMs === undefined) return undefined;
@@ -89,10 +99,15 @@ export class QuotaTracker {
     return changed ? this.state(now) : undefined;
   }
 
-  private observe(report: QuotaReport, now: number): boolean {
+  private observe(report: QuotaReport, now: number, sentAt: number): boolean {
     if (report.resetAt <= now) return false; // about a window that has already reset
     const current = this.window;
     if (!current || now >= current.resetAt) {
+      // The probe after a reset says how much came back. Less than the whole quota: the window slides (the
+      // oldest slots freed, the rest free one by one); from now on the own log says when each slot is back.
+      const probe = current !== undefined && sentAt >= current.resetAt;
+      if (probe && report.windowMs !== undefined && report.limit !== undefined && report.remaining + 1 < report.limit)
+        this.log.sliding = true;
       this.window = report;
       return true;
     }
@@ -114,6 +129,7 @@ export class QuotaTracker {
     if (!this.active) return Infinity;
     const window = this.window;
     if (window === undefined) return this.learned.tokens(now);
+    if (this.log.sliding && window.limit !== undefined) return window.limit - this.log.held(now) - this.unanswered.size;
     if (now < window.resetAt) return window.remaining - this.unanswered.size;
     // The reset passed: some or all of the quota is back. One probe finds out how much.
     return this.probing(window.resetAt, now) ? 0 : 1;
@@ -161,6 +177,11 @@ export class QuotaTracker {
   private blockedUntil(now: number): number {
     const window = this.window;
     if (window === undefined) return this.learned.blockedUntil();
+    if (this.log.sliding) {
+      // The next slot frees then, or a settle opens one sooner.
+      const free = this.log.nextFree(now);
+      return free > now ? free : now + PROBE_MS;
+    }
     if (now < window.resetAt) return window.resetAt;
     // Waiting for the probe's answer; a probe that never answers stops holding the others at PROBE_MS.
     let probeEnds = now + PROBE_MS;
