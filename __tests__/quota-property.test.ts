@@ -5,6 +5,7 @@
 // with nothing outstanding a hold must end by time alone.
 import fc from 'fast-check';
 import type { QuotaReport } from '../src/quota/headers.js';
+import { EpochWindows } from '../src/quota/epoch-windows.js';
 import { QuotaTracker, type Outcome } from '../src/quota/tracker.js';
 
 type Answer =
@@ -100,4 +101,67 @@ it('every request is sent and settles; holds are bounded; nothing outstanding ne
     ),
     { numRuns: Number(process.env.QUOTA_RUNS ?? 300) },
   );
+});
+
+describe('EpochWindows: epoch resets tightened by the learned window length', () => {
+  // A server whose windows open at a request's arrival and last W; it states the reset as epoch seconds,
+  // rounded up. Requests are sent at random phases and take a random time to arrive and to come back.
+  it('never waits less than the server (no early probe), and never longer than the stated reset', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1000, max: 10_000 }),
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 3000 }), there: fc.nat(50), back: fc.nat(50) }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        (W, windows) => {
+          const epochs = new EpochWindows();
+          let t = 1_700_000_000_000;
+          for (const { gap, there, back } of windows) {
+            const sentAt = t + gap;
+            const arrival = sentAt + there;
+            const trueReset = arrival + W;
+            const stated = Math.ceil(trueReset / 1000) * 1000;
+            const report: QuotaReport = { remaining: 9, limit: 10, resetAt: stated, source: 'x-ratelimit', epochReset: true };
+            const estimate = epochs.opened(report, sentAt, arrival + back);
+            expect(estimate).toBeGreaterThanOrEqual(trueReset);
+            expect(estimate).toBeLessThanOrEqual(stated);
+            t = estimate;
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('learns: after a few windows the wait is within a round trip of the true reset', () => {
+    const epochs = new EpochWindows();
+    const W = 4000;
+    let t = 1_700_000_000_000;
+    const late: number[] = [];
+    for (let k = 0; k < 12; k++) {
+      const sentAt = t + 1 + ((k * 379) % 1000); // phases spread over the second
+      const trueReset = sentAt + 2 + W;
+      const report: QuotaReport = {
+        remaining: 9,
+        limit: 10,
+        resetAt: Math.ceil(trueReset / 1000) * 1000,
+        source: 'x-ratelimit',
+        epochReset: true,
+      };
+      const estimate = epochs.opened(report, sentAt, sentAt + 4);
+      late.push(estimate - trueReset);
+      t = estimate;
+    }
+    expect(Math.max(...late.slice(6))).toBeLessThanOrEqual(150);
+  });
+
+  it('windows aligned to the server clock contradict the bounds: the stated reset is used as is', () => {
+    const epochs = new EpochWindows();
+    const report = (resetAt: number): QuotaReport => ({ remaining: 9, limit: 10, resetAt, source: 'x-ratelimit', epochReset: true });
+    const t = 1_700_000_000_000;
+    epochs.opened(report(t + 4000), t + 1, t + 5); // W in (2995, 3999]
+    expect(epochs.opened(report(t + 8000), t + 6500, t + 6505)).toBe(t + 8000); // W in (495, 1500]: off
+    expect(epochs.opened(report(t + 12_000), t + 8001, t + 8005)).toBe(t + 12_000);
+  });
 });

@@ -13,6 +13,11 @@ export interface QuotaReport {
   readonly source: 'ratelimit' | 'ratelimit-structured' | 'ratelimit-legacy' | 'x-ratelimit';
   /** `x-ratelimit-resource` (GitHub), when present. */
   readonly resource?: string;
+  /**
+   * True when the reset came as an epoch time in whole seconds (`X-RateLimit-Reset`): rounded up, and the same
+   * in every report of a window, so only the window's length can tighten it (see EpochWindows).
+   */
+  readonly epochReset?: boolean;
 }
 
 const MAX_RESET_MS = 7 * 24 * 3600 * 1000; // a reset further away than a week is not a rate-limit window
@@ -151,10 +156,16 @@ function xRateLimit(headers: unknown, now: number): QuotaReport | undefined {
   const remaining = count(x('remaining')) ?? (limit !== undefined && used !== undefined ? Math.max(0, limit - used) : undefined);
   const reset = count(x('reset'));
   if (remaining === undefined || reset === undefined) return undefined;
-  let resetAt: number | undefined;
-  if (reset >= EPOCH_THRESHOLD) resetAt = epochReset(reset * 1000, Date.parse(headerText(getHeader(headers, 'date')) ?? ''), now);
-  else resetAt = withReset(now, reset);
+  const epoch = reset >= EPOCH_THRESHOLD;
+  const resetAt = epoch ? epochReset(reset * 1000, Date.parse(headerText(getHeader(headers, 'date')) ?? ''), now) : withReset(now, reset);
   if (resetAt === undefined) return undefined;
   const resource = x('resource');
-  return { remaining, resetAt, source: 'x-ratelimit', ...(limit !== undefined && { limit }), ...(resource !== undefined && { resource }) };
+  return {
+    remaining,
+    resetAt,
+    source: 'x-ratelimit',
+    ...(limit !== undefined && { limit }),
+    ...(resource !== undefined && { resource }),
+    ...(epoch && { epochReset: true }),
+  };
 }

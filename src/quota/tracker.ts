@@ -1,4 +1,5 @@
 import type { QuotaReport } from './headers.js';
+import { EpochWindows } from './epoch-windows.js';
 import { LearnedQuota } from './learned.js';
 import { OwnLog } from './own-log.js';
 
@@ -54,6 +55,7 @@ export class QuotaTracker {
   private window: QuotaReport | undefined;
   private readonly learned = new LearnedQuota();
   private readonly log = new OwnLog();
+  private readonly epochs = new EpochWindows();
   /** False until the API has stated a quota or answered 429: until then every check is one branch. */
   private active = false;
 
@@ -78,6 +80,7 @@ export class QuotaTracker {
     if (outcome?.report) {
       this.active = true;
       const report = outcome.report;
+      if (outcome.status === 429 && report.epochReset) this.epochs.refused();
       const changed = this.observe(report, now, sentAt);
       // In a sliding window, what the server counts beyond this limiter's own log is someone else's.
       if (this.log.sliding && report.limit !== undefined) {
@@ -108,7 +111,7 @@ export class QuotaTracker {
       const probe = current !== undefined && sentAt >= current.resetAt;
       if (probe && report.windowMs !== undefined && report.limit !== undefined && report.remaining + 1 < report.limit)
         this.log.sliding = true;
-      this.window = report;
+      this.window = report.epochReset ? { ...report, resetAt: this.epochs.opened(report, sentAt, now) } : report;
       return true;
     }
     // Resets come rounded up to whole seconds, each from its own moment: two reports of one window differ by
