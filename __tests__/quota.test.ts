@@ -66,6 +66,7 @@ describe('parseRateLimit', () => {
       resetAt: now + 600_000,
       source: 'x-ratelimit',
       resource: 'core',
+      epochReset: true,
     });
     expect(parseRateLimit({ 'x-ratelimit-limit': '60', 'x-ratelimit-used': '58', 'x-ratelimit-reset': '45' }, now)).toMatchObject({
       remaining: 2,
