@@ -1,5 +1,6 @@
 // The React example (examples/react) in real headless Chromium against the simulated API on 127.0.0.1:
-// all items render, a 429 from the API is retried in the browser, and Cancel stops the requests.
+// all items render (over axios' XMLHttpRequest adapter and over its fetch adapter), a 429 from the API is
+// retried in the browser, and Cancel stops the requests.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -47,13 +48,15 @@ afterEach(async () => {
 
 const statusText = () => page.getByTestId('status').innerText();
 
-it('lists every item, retrying the 429s the API answers with, in the browser', async () => {
+it.each(['xhr', 'fetch'])('lists every item, retrying the 429s the API answers with, in the browser (%s adapter)', async (adapter) => {
   // 15 requests per second, no RateLimit headers: the first burst of 4-at-a-time runs into 429 + Retry-After.
   sim = await startSimApi({ items: 400, pageSize: 10, latencyMs: 5, cors: true, quota: { limit: 15, windowMs: 1000, headers: 'none' } });
   page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${siteUrl}/?api=${encodeURIComponent(sim.url)}`);
+  const kinds = new Set<string>();
+  page.on('request', (request) => void (request.url().startsWith(sim.url) && kinds.add(request.resourceType())));
+  await page.goto(`${siteUrl}/?api=${encodeURIComponent(sim.url)}&adapter=${adapter}`);
   await page.getByRole('button', { name: 'Load all' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent?.startsWith('done'), undefined, {
     timeout: 60_000,
@@ -65,6 +68,7 @@ it('lists every item, retrying the 429s the API answers with, in the browser', a
   expect(Number(await page.getByTestId('rate-limited').innerText())).toBeGreaterThan(0);
   expect(Number(await page.getByTestId('retries').innerText())).toBeGreaterThan(0);
   expect(errors).toEqual([]);
+  expect([...kinds]).toEqual([adapter]); // the transport asked for, and only it
 });
 
 it('Cancel stops the requests', async () => {

@@ -74,8 +74,22 @@ export function isIdempotent(config: InternalAxiosRequestConfig, methods: Readon
   return key !== undefined && key !== null && key !== '' && key !== false;
 }
 
+/**
+ * An HTTP/2 stream the server refused — RST_STREAM with REFUSED_STREAM, which is also how a GOAWAY ends the
+ * streams it did not take, or a stream the closing session never opened — was never processed (RFC 9113
+ * §8.7), so sending it again is safe whatever the method.
+ */
+export function neverProcessed(error: unknown): boolean {
+  return (
+    isAxiosError(error) &&
+    error.response === undefined &&
+    /NGHTTP2_REFUSED_STREAM|ERR_HTTP2_GOAWAY_SESSION/.test(`${error.code ?? ''} ${error.message}`)
+  );
+}
+
 /** The built-in verdict for one failed attempt: a reason to retry, or undefined. */
 export function defaultVerdict(error: unknown, config: InternalAxiosRequestConfig, policy: RetryPolicy): RetryReason | undefined {
   const reason = failureReason(error, policy.statuses);
-  return reason !== undefined && isIdempotent(config, policy.methods) ? reason : undefined;
+  if (reason === undefined) return undefined;
+  return isIdempotent(config, policy.methods) || (neverProcessed(error) && replayable(config.data)) ? reason : undefined;
 }

@@ -6,15 +6,18 @@ interface Item {
   id: number;
 }
 
-// The API to list, e.g. ?api=http://127.0.0.1:4000 (the simulated API the tests and the demo use).
-const apiBase = new URLSearchParams(location.search).get('api') ?? 'http://127.0.0.1:4000';
+// The API to list, e.g. ?api=http://127.0.0.1:4000 (the simulated API the tests and the demo use), and
+// the transport: axios' XMLHttpRequest adapter by default, its fetch adapter with ?adapter=fetch.
+const query = new URLSearchParams(location.search);
+const apiBase = query.get('api') ?? 'http://127.0.0.1:4000';
+const adapter = query.get('adapter') === 'fetch' ? 'fetch' : 'xhr';
 
 /**
  * One axios instance for the app, made steady while the component is mounted. attach() runs in an effect
  * (not in useMemo) so React's StrictMode mount → unmount → mount leaves it attached exactly once.
  */
 function useSteadyApi(): { api: AxiosInstance; steady: Steady | undefined } {
-  const api = useMemo(() => axios.create({ baseURL: apiBase, timeout: 10_000 }), []);
+  const api = useMemo(() => axios.create({ baseURL: apiBase, timeout: 10_000, adapter }), []);
   const [steady, setSteady] = useState<Steady>();
   useEffect(() => {
     const handle = attach(api, { limiter: { maxConcurrent: 4 } });
