@@ -23,8 +23,8 @@ const contenders: [string, SteadyOptions | null][] = [
   ['attach() minTime 0 + reservoir (bottleneck path)', { limiter: { maxConcurrent: 50, reservoir: 1e9 } }],
 ];
 
-async function startServerProcess(): Promise<{ url: string; stop: () => void }> {
-  const child = fork(new URL('./servers/tiny-server.mjs', import.meta.url), { stdio: 'inherit' });
+async function startServerProcess(script: string): Promise<{ url: string; stop: () => void }> {
+  const child = fork(new URL(`./servers/${script}`, import.meta.url), { stdio: 'inherit' });
   const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
@@ -35,16 +35,24 @@ async function once(api: AxiosInstance, requests: number, concurrency: number): 
   return (requests / (performance.now() - started)) * 1000;
 }
 
-export async function runOverhead(quick: boolean): Promise<OverheadRow[]> {
+/**
+ * P1 over HTTP/1.1 keep-alive (`http1`); P7 over HTTP/2 (`http2`: axios' `httpVersion: 2`, one session, many
+ * streams), where the contenders are bare axios and attach() at defaults and with maxConcurrent 50.
+ */
+export async function runOverhead(quick: boolean, transport: 'http1' | 'http2' = 'http1'): Promise<OverheadRow[]> {
   const requests = quick ? 1000 : 5000;
   const rounds = quick ? 2 : 7;
-  const server = await startServerProcess();
-  const samples = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
+  const server = await startServerProcess(transport === 'http2' ? 'tiny-h2-server.mjs' : 'tiny-server.mjs');
+  const field = transport === 'http2' ? contenders.slice(0, 3) : contenders;
+  const samples = new Map<string, number[]>(field.map(([name]) => [name, []]));
   try {
     for (let round = 0; round <= rounds; round++) {
-      for (const [name, options] of contenders) {
+      for (const [name, options] of field) {
         const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
-        const api = axios.create({ baseURL: server.url, httpAgent: agent });
+        const api =
+          transport === 'http2'
+            ? axios.create({ baseURL: server.url, httpVersion: 2 } as Parameters<typeof axios.create>[0])
+            : axios.create({ baseURL: server.url, httpAgent: agent });
         const steady = options ? attach(api, options) : undefined;
         const rps = await once(api, requests, 50);
         steady?.detach();
@@ -56,7 +64,7 @@ export async function runOverhead(quick: boolean): Promise<OverheadRow[]> {
     server.stop();
   }
   const base = median(samples.get('bare axios') ?? []);
-  return contenders.map(([name]) => {
+  return field.map(([name]) => {
     const s = samples.get(name) ?? [];
     return {
       contender: name,

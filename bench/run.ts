@@ -130,6 +130,26 @@ if (want('P1')) {
   });
 }
 
+if (want('P7')) {
+  log('P7 HTTP/2 overhead');
+  const rows = await runOverhead(quick, 'http2');
+  scenarios.push({
+    name: `P7 HTTP/2 overhead: ${quick ? 1000 : 5000} GETs, concurrency 50, one h2c session to a local Node http2 server; requests/s (ratio to bare axios over HTTP/2)`,
+    limitMs: 1,
+    unit: 'req/s',
+    rows: rows.map((r) => ({
+      contender: r.contender,
+      medianMs: r.medianRps,
+      minMs: r.minRps,
+      maxMs: r.maxRps,
+      ratio: r.ratio,
+      requests: quick ? 1000 : 5000,
+      rateLimited: 0,
+      complete: true,
+    })),
+  });
+}
+
 const pages = quick ? 40 : 400;
 const peers = [
   'axios-steady',
