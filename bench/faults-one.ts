@@ -16,13 +16,19 @@ async function once(faults: boolean, seed: number): Promise<{ ms: number; reques
     ...(faults && { faults: { seed, error503: 0.2, reset: 0.05, hang: 0.01 } }),
   });
   const api = axios.create({ baseURL: sim.url, timeout: 1000, httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) });
-  const steady = attach(api, { ...extra, retry: { retries: 10, ...(extra.retry || {}) } });
+  const log = process.env.DEBUG_RETRY
+    ? { onRetry: ({ attempt, delayMs, reason, config }: { attempt: number; delayMs: number; reason: string; config: { params?: unknown } }) =>
+          delayMs > 500 && console.log(`  retry ${attempt} after ${delayMs} ms (${reason}) ${JSON.stringify(config.params)}`) }
+    : {};
+  const steady = attach(api, { ...extra, retry: { retries: 10, ...log, ...(extra.retry || {}) } });
   const started = performance.now();
   const items = await collect<{ id: number }>(api, '/page', {
     strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
     concurrency: 8,
   });
   const ms = performance.now() - started;
+  const { hedges, retries } = steady.stats();
+  if (process.env.DEBUG_RETRY) console.log(`  ${hedges} hedges, ${retries} retries`);
   steady.detach();
   const { requests } = await sim.stats();
   sim.close();

@@ -5,7 +5,15 @@ import type { Counters, SteadyContext } from './context.js';
 import { withRedisDefaults } from './fleet/cluster.js';
 import { createLimiter } from './limit/limiter.js';
 import { stateOf } from './limiter-state.js';
-import { checkSteadyOptions, normalizeBudget, normalizeRetry, planRequest, RETRY_DEFAULTS, type RequestPlan } from './options.js';
+import {
+  checkSteadyOptions,
+  normalizeBudget,
+  normalizeHedge,
+  normalizeRetry,
+  planRequest,
+  RETRY_DEFAULTS,
+  type RequestPlan,
+} from './options.js';
 import { RetryBudget } from './retry/budget.js';
 import type { QuotaState } from './quota/tracker.js';
 import type { SteadyOptions } from './types.js';
@@ -62,7 +70,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     limiter,
     state: stateOf(limiter),
     budget: budgetPolicy ? new RetryBudget(budgetPolicy) : undefined,
-    counters: { requests: 0, attempts: 0, retries: 0, failures: 0, rateLimited: 0, pauses: 0 },
+    counters: { requests: 0, attempts: 0, retries: 0, failures: 0, rateLimited: 0, pauses: 0, hedges: 0 },
     onPause: o.onPause,
     onQuota: o.onQuota,
     learnQuota: o.quota !== false,
@@ -70,7 +78,13 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
   };
   // A pause longer than the retry policy accepts is left to the 429 (fail fast), for quota pauses too.
   if (retry) ctx.state.quota.maxPauseMs = Math.max(ctx.state.quota.maxPauseMs, retry.maxRetryAfter);
-  const plan: RequestPlan = { retry, deadline: o.deadline, priority: 5, validate: retry ? retry.validateResponse : undefined };
+  const plan: RequestPlan = {
+    retry,
+    deadline: o.deadline,
+    priority: 5,
+    validate: retry ? retry.validateResponse : undefined,
+    hedge: normalizeHedge(o.hedge, 'hedge'),
+  };
 
   const requestId = instance.interceptors.request.use(
     (config: InternalAxiosRequestConfig) => {

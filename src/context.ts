@@ -12,6 +12,8 @@ export interface Counters {
   failures: number;
   rateLimited: number;
   pauses: number;
+  /** Extra copies sent by hedging. */
+  hedges: number;
 }
 
 /** What every request of one attach() shares. */

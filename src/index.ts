@@ -11,6 +11,7 @@ export type {
   AttemptOverrides,
   DelayContext,
   DelayOption,
+  HedgeOptions,
   Jitter,
   LimiterOptions,
   PauseEvent,

@@ -6,6 +6,7 @@ import { PauseGate } from './limit/gate.js';
 import { Lane } from './limit/lane.js';
 import { maxConcurrentOf } from './limit/limiter.js';
 import { QuotaTracker } from './quota/tracker.js';
+import { LatencyWindow } from './retry/hedge.js';
 
 /**
  * What axios-steady keeps per Bottleneck instance, shared by every attach() given that instance: the local
@@ -18,6 +19,8 @@ export interface LimiterState extends Scheduler {
   readonly broadcast: ((delayMs: number) => Promise<void>) | undefined;
   /** For a Redis-backed limiter: the pause and the quota kept across the fleet (see fleet/ledger.ts). */
   readonly ledger: FleetLedger | undefined;
+  /** Recent attempt latencies, for hedging at a percentile. */
+  readonly latency: LatencyWindow;
 }
 
 // Keyed by the user's limiter object, so two instances given one Bottleneck share one gate and one lane.
@@ -50,6 +53,7 @@ export function stateOf(limiter: Bottleneck): LimiterState {
       quota,
       broadcast: publish && ((delayMs) => (publish(delayMs), ledger ? ledger.pause(delayMs) : Promise.resolve())),
       ledger,
+      latency: new LatencyWindow(),
     };
     states.set(limiter, state);
   }

@@ -1,5 +1,6 @@
 import type { BudgetPolicy } from './retry/budget.js';
-import type { DelayOption, Jitter, RetryOptions, SteadyOptions, SteadyRequestOptions } from './types.js';
+import type { HedgePolicy } from './retry/hedge.js';
+import type { DelayOption, HedgeOptions, Jitter, RetryOptions, SteadyOptions, SteadyRequestOptions } from './types.js';
 
 /** The longest delay a timer holds (2³¹ − 1 ms, about 24.8 days); longer ones fire at once in Node. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -23,7 +24,7 @@ export interface RetryPolicy {
 /** The documented defaults. */
 export const RETRY_DEFAULTS: RetryPolicy = Object.freeze({
   retries: 3,
-  baseDelay: 300,
+  baseDelay: 100,
   maxDelay: 20_000,
   jitter: 'full',
   statuses: new Set([408, 425, 429, 500, 502, 503, 504]),
@@ -183,7 +184,7 @@ export function normalizeBudget(input: unknown, path: string): BudgetPolicy | fa
 export function checkSteadyOptions(options: unknown): SteadyOptions {
   if (options === undefined) return {};
   if (!isPlainObject(options)) invalid('options', options, 'an object');
-  checkKeys('options', options, ['retry', 'limiter', 'deadline', 'onPause', 'quota', 'onQuota']);
+  checkKeys('options', options, ['retry', 'limiter', 'deadline', 'onPause', 'quota', 'onQuota', 'hedge']);
   const o = options as SteadyOptions;
   if (o.quota !== undefined && typeof o.quota !== 'boolean') invalid('quota', o.quota, 'a boolean');
   functionOption('onQuota', o.onQuota);
@@ -199,13 +200,36 @@ export interface RequestPlan {
   readonly validate: RetryOptions['validateResponse'];
   readonly deadline: number | undefined;
   readonly priority: number;
+  /** Hedging, when on (idempotent requests only; see attempt.ts). */
+  readonly hedge: HedgePolicy | undefined;
+}
+
+const PERCENTILES: Record<string, number> = { p50: 50, p90: 90, p95: 95, p99: 99 };
+
+/** Normalizes the hedge option: off (undefined), or when to send a second copy. */
+export function normalizeHedge(input: unknown, path: string): HedgePolicy | undefined {
+  if (input === undefined || input === false) return undefined;
+  if (input === true) return Object.freeze({ delay: Object.freeze({ percentile: 95 }), minDelay: 10 });
+  if (!isPlainObject(input)) invalid(path, input, 'a boolean or an object');
+  checkKeys(path, input, ['delay', 'minDelay']);
+  const o = input as HedgeOptions;
+  const delay =
+    o.delay === undefined
+      ? { percentile: 95 }
+      : typeof o.delay === 'string' && o.delay in PERCENTILES
+        ? { percentile: PERCENTILES[o.delay] as number }
+        : typeof o.delay === 'number'
+          ? durationOption(`${path}.delay`, o.delay, 0)
+          : invalid(`${path}.delay`, o.delay, 'a delay in ms or one of "p50", "p90", "p95", "p99"');
+  const minDelay = o.minDelay === undefined ? 10 : durationOption(`${path}.minDelay`, o.minDelay, 0);
+  return Object.freeze({ delay: typeof delay === 'number' ? delay : Object.freeze(delay), minDelay });
 }
 
 /** Applies `config.steady` over the instance plan; throws a TypeError for bad per-request options. */
 export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
   if (input === undefined) return base;
   if (!isPlainObject(input)) invalid('steady', input, 'an object');
-  checkKeys('steady', input, ['retry', 'deadline', 'priority', 'minRetries', 'validateResponse']);
+  checkKeys('steady', input, ['retry', 'deadline', 'priority', 'minRetries', 'validateResponse', 'hedge']);
   const o = input as SteadyRequestOptions;
   let retry = o.retry === undefined ? base.retry : normalizeRetry(o.retry, 'steady.retry', base.retry || RETRY_DEFAULTS, false);
   if (o.minRetries !== undefined) {
@@ -222,5 +246,6 @@ export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
       : retry
         ? retry.validateResponse
         : undefined;
-  return { retry, deadline, priority, validate };
+  const hedge = o.hedge === undefined ? base.hedge : normalizeHedge(o.hedge, 'steady.hedge');
+  return { retry, deadline, priority, validate, hedge };
 }

@@ -89,7 +89,7 @@ export interface RetryEvent {
 export interface RetryOptions {
   /** Attempts after the first. Default 3. */
   retries?: number;
-  /** First backoff cap in ms; doubles per retry. Default 300. */
+  /** First backoff cap in ms; doubles per retry. Default 100 (as the AWS SDKs' standard retry mode). */
   baseDelay?: number;
   /** Upper bound of any computed backoff in ms. Default 20 000. */
   maxDelay?: number;
@@ -143,8 +143,26 @@ export interface PauseEvent {
 /** Any bottleneck constructor option (`maxConcurrent`, `minTime`, `reservoir`, `id`, `datastore`…). */
 export type LimiterOptions = Bottleneck.ConstructorOptions;
 
+/**
+ * Hedged requests ("The Tail at Scale"): when an idempotent attempt has not answered after `delay`, one more
+ * copy is sent; the first answer wins and the other is cancelled. A hedge is an attempt like any other: it
+ * goes through the limiter, counts against the quota, and spends a retry from the budget — no hedge is sent
+ * while the budget or the quota is short.
+ */
+export interface HedgeOptions {
+  /**
+   * When to hedge: a fixed delay in ms, or a percentile of this limiter's recent latencies (`'p95'`, the
+   * default; `'p50'`, `'p90'`, `'p99'`). With a percentile, nothing is hedged until 20 latencies are known.
+   */
+  delay?: number | 'p50' | 'p90' | 'p95' | 'p99';
+  /** Never hedge sooner than this, in ms. Default 10. */
+  minDelay?: number;
+}
+
 /** Options of `attach()`. */
 export interface SteadyOptions {
+  /** Hedge slow idempotent attempts (`true`: at the p95 latency). Default: off. */
+  hedge?: HedgeOptions | boolean;
   /** Retry policy; `false` turns retries off for the instance. */
   retry?: RetryOptions | false;
   /** Bottleneck options, or a Bottleneck you own (share it between instances to share the limit). */
@@ -181,6 +199,8 @@ export interface SteadyRequestOptions {
    * `false` makes it a failed attempt. `paginate()` uses it to retry a page whose body does not parse.
    */
   validateResponse?: (response: AxiosResponse) => boolean | Promise<boolean>;
+  /** Hedging for this request: `false` turns it off, an object overrides the instance's (see HedgeOptions). */
+  hedge?: HedgeOptions | boolean;
 }
 
 /** One attempt of a logical request. */
@@ -202,6 +222,8 @@ export interface SteadyInfo {
   readonly retries: number;
   readonly elapsedMs: number;
   /** Why no further attempt was made, when the request failed. */
+  /** Extra copies sent by hedging (each also in `attempts` when it answered first or failed last). */
+  readonly hedges?: number;
   readonly stoppedBy?: 'not-retryable' | 'retries' | 'budget' | 'retry-after-too-long' | 'deadline' | 'canceled' | 'disabled' | 'callback';
 }
 

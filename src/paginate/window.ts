@@ -1,13 +1,26 @@
+/** A page counts as slow after this many times the median time pages took (and at least MIN_SLOW_MS). */
+const SLOW_FACTOR = 3;
+const MIN_SLOW_MS = 50;
+/** Page times kept for the median. */
+const SAMPLES = 32;
+
 /**
  * Planned pages 1…last, fetched ahead of the loop: up to `concurrency` in flight and up to `lookAhead` fetched
- * but not yet taken, so a page waiting out a backoff does not stall the others and memory stays
- * O(lookAhead × page). Pages are taken in order; a failed page rejects its `take()`, and the walk then cancels
- * what is still in flight.
+ * but not yet taken, so memory stays O(lookAhead × page). Pages are taken in order; a failed page rejects its
+ * `take()`, and the walk then cancels what is still in flight.
+ *
+ * A page that takes far longer than the others (SLOW_FACTOR × the median) is usually not using the network:
+ * it waits out a backoff after a 503 or a reset, or its attempt hangs until its timeout. Such a page stops
+ * counting against `concurrency` (work stealing: another page starts in its slot, up to 2 × `concurrency`
+ * launched), so one unlucky page does not leave a slot idle for seconds (bench P3). Politeness is the limiter's
+ * and the retry budget's job, not the window's: an attached limiter still bounds what is on the network.
  */
 export class FetchWindow<P> {
   private launched = 0;
   private active = 0;
+  private slow = 0;
   private readonly inflight = new Map<number, Promise<P>>();
+  private readonly times: number[] = [];
 
   constructor(
     private readonly fetch: (index: number) => Promise<P>,
@@ -31,16 +44,43 @@ export class FetchWindow<P> {
   }
 
   fill(): void {
-    while (this.launched < this.last && this.active < this.concurrency && this.inflight.size < this.lookAhead) {
+    const cap = Math.min(this.concurrency + this.slow, 2 * this.concurrency);
+    while (this.launched < this.last && this.active < cap && this.inflight.size < this.lookAhead) {
       this.active++;
+      const started = performance.now();
       const page = this.fetch(++this.launched);
+      let slow = false;
+      const slowAfter = this.slowAfter();
+      const timer =
+        slowAfter === undefined
+          ? undefined
+          : setTimeout(() => {
+              slow = true;
+              this.slow++;
+              this.fill();
+            }, slowAfter);
       const settled = () => {
+        clearTimeout(timer);
         this.active--;
+        if (slow) this.slow--;
+        else this.record(performance.now() - started);
         this.fill();
       };
       page.then(settled, settled);
       page.catch(() => undefined); // taken in order; never an unhandled rejection
       this.inflight.set(this.launched, page);
     }
+  }
+
+  private record(ms: number): void {
+    this.times.push(ms);
+    if (this.times.length > SAMPLES) this.times.shift();
+  }
+
+  /** When a page now launched counts as slow; undefined until a few pages have been timed. */
+  private slowAfter(): number | undefined {
+    if (this.times.length < 4) return undefined;
+    const sorted = [...this.times].sort((a, b) => a - b);
+    return Math.max(MIN_SLOW_MS, SLOW_FACTOR * (sorted[sorted.length >> 1] as number));
   }
 }

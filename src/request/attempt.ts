@@ -16,7 +16,8 @@ import { fleetPause, namedDelay, pauseLimiter, settleAttempt, takeTicket } from 
 import { dispatch } from '../limit/dispatch.js';
 import { maxConcurrentOf } from '../limit/limiter.js';
 import { RETRY_DEFAULTS, type RequestPlan } from '../options.js';
-import { rejectedResponse } from '../retry/policy.js';
+import { hedged, hedgeDelay } from '../retry/hedge.js';
+import { isIdempotent, rejectedResponse } from '../retry/policy.js';
 import type { ServerDelay } from '../retry/retry-after.js';
 import type { AttemptOverrides } from '../types.js';
 import { callback } from './decision.js';
@@ -91,6 +92,12 @@ function keepParsed(response: AxiosResponse, view: AxiosResponse): AxiosResponse
   return response;
 }
 
+/** Whether a hedge may go now: never while the quota is nearly spent, and only with a retry from the budget. */
+function mayHedge(ctx: SteadyContext): boolean {
+  if (ctx.learnQuota && ctx.state.quota.engaged && ctx.state.quota.tokens() < 2) return false;
+  return ctx.budget ? ctx.budget.withdraw() : true;
+}
+
 export function attempts(
   ctx: SteadyContext,
   plan: RequestPlan,
@@ -117,11 +124,17 @@ export function attempts(
     );
   let named: ServerDelay | undefined;
 
-  const transport = (current: InternalAxiosRequestConfig) => () => {
+  const hedge = plan.hedge;
+  const transport = (current: InternalAxiosRequestConfig, started?: () => void) => () => {
     ctx.counters.attempts++;
     history.sent++;
+    started?.();
     const ticket = takeTicket(ctx);
-    const answered = (response: AxiosResponse | undefined) => settleAttempt(ctx, ticket, response, named, fleet?.settle());
+    const sentAt = hedge ? performance.now() : 0;
+    const answered = (response: AxiosResponse | undefined) => {
+      if (hedge && response) ctx.state.latency.add(performance.now() - sentAt);
+      settleAttempt(ctx, ticket, response, named, fleet?.settle());
+    };
     let sent: Promise<AxiosResponse>;
     try {
       sent = inner(current);
@@ -154,8 +167,36 @@ export function attempts(
     );
   };
 
-  const through = (current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number) =>
-    dispatch(ctx.state, transport(current), { priority, signal: link.signal, notBefore, expiration, admit: fleet?.admit });
+  const dispatchOne = (current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number, started?: () => void) =>
+    dispatch(ctx.state, transport(current, started), {
+      priority,
+      signal: current.signal as AbortSignal | undefined,
+      notBefore,
+      expiration,
+      admit: fleet?.admit,
+    });
+
+  /**
+   * An attempt: one copy, or with hedging on an idempotent request two (see retry/hedge.ts). Not for a fleet:
+   * its ledger counts one grant per logical request.
+   */
+  const through = (current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number) => {
+    const delayMs =
+      hedge && !fleet && isIdempotent(current, plan.retry ? plan.retry.methods : RETRY_DEFAULTS.methods)
+        ? hedgeDelay(hedge, ctx.state.latency)
+        : undefined;
+    if (delayMs === undefined) return dispatchOne(current, notBefore, priority);
+    return hedged(
+      (signal, started) => dispatchOne({ ...current, signal }, notBefore, priority, started),
+      delayMs,
+      () => mayHedge(ctx),
+      () => {
+        ctx.counters.hedges++;
+        history.hedges++;
+      },
+      link.signal,
+    );
+  };
 
   return {
     get named() {

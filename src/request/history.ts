@@ -24,6 +24,8 @@ export class History {
   readonly attempts: Attempt[] = [];
   /** Attempts handed to the transport (an attempt cut by a deadline or cancel was still sent). */
   sent = 0;
+  /** Extra copies hedging sent. */
+  hedges = 0;
   private readonly started = Date.now();
 
   constructor(private readonly config: object) {}
@@ -63,6 +65,7 @@ export class History {
       retries: Math.max(0, this.attempts.length - 1),
       elapsedMs: this.elapsed(),
     };
+    if (this.hedges > 0) info.hedges = this.hedges;
     if (stoppedBy) info.stoppedBy = stoppedBy;
     infos.set(this.config, info);
     if (also) infos.set(also, info);
