@@ -63,6 +63,20 @@ export const collectors: Record<string, Collector> = {
       steady.detach();
     }
   },
+  'axios-steady, hedge: true': async (baseURL, o) => {
+    const api = axios.create({ baseURL, timeout: o.timeoutMs, httpAgent: agent() });
+    // The same, with hedging at the p95 latency (off by default).
+    const steady = attach(api, { retry: { retries: 10 }, hedge: true });
+    try {
+      const items = await collect<{ id: number }>(api, '/page', {
+        strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
+        concurrency: o.concurrency,
+      });
+      return items.map((i) => i.id);
+    } finally {
+      steady.detach();
+    }
+  },
   'axios-retry + bottleneck': (baseURL, o) => {
     const api = withAxiosRetry(axios.create({ baseURL, timeout: o.timeoutMs, httpAgent: agent() }));
     const limiter = new Bottleneck({ maxConcurrent: o.concurrency });

@@ -17,8 +17,19 @@ async function once(faults: boolean, seed: number): Promise<{ ms: number; reques
   });
   const api = axios.create({ baseURL: sim.url, timeout: 1000, httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) });
   const log = process.env.DEBUG_RETRY
-    ? { onRetry: ({ attempt, delayMs, reason, config }: { attempt: number; delayMs: number; reason: string; config: { params?: unknown } }) =>
-          delayMs > 500 && console.log(`  retry ${attempt} after ${delayMs} ms (${reason}) ${JSON.stringify(config.params)}`) }
+    ? {
+        onRetry: ({
+          attempt,
+          delayMs,
+          reason,
+          config,
+        }: {
+          attempt: number;
+          delayMs: number;
+          reason: string;
+          config: { params?: unknown };
+        }) => delayMs > 500 && console.log(`  retry ${attempt} after ${delayMs} ms (${reason}) ${JSON.stringify(config.params)}`),
+      }
     : {};
   const steady = attach(api, { ...extra, retry: { retries: 10, ...log, ...(extra.retry || {}) } });
   const started = performance.now();
