@@ -200,6 +200,32 @@ it('a checkpoint written for other options is refused (exit 2) unless --restart'
   expect(lines()).toEqual(range(ITEMS));
 });
 
+it('to stdout with --checkpoint: a failure keeps the checkpoint and the same command resumes after the lines printed', async () => {
+  const api = await pagedApi();
+  Object.assign(api.state, { holdAfter: 5, down: true });
+  const checkpoint = path.join(dir, 'walk.checkpoint.json');
+  const failed = await cli('collect', api.url, '--checkpoint', checkpoint, '--retries', '0');
+  expect(failed.code).toBe(1);
+  const first = failed.stdout
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { id: number }).id);
+  expect(first).toEqual(range(50));
+  api.state.down = false;
+  // The checkpoint counts no file bytes: it cannot resume into a file that never held the first part.
+  const intoFile = await cli('collect', api.url, '--checkpoint', checkpoint, '--out', out());
+  expect(intoFile.code).toBe(2);
+  expect(intoFile.stderr).toMatch(/was written while collecting to stdout/);
+  const resumed = await cli('collect', api.url, '--checkpoint', checkpoint);
+  expect(resumed.code).toBe(0);
+  const rest = resumed.stdout
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { id: number }).id);
+  expect([...first, ...rest]).toEqual(range(ITEMS));
+  expect(existsSync(checkpoint)).toBe(false);
+});
+
 it('-H headers reach the server, and no secret is printed', async () => {
   const api = await pagedApi();
   const result = await cli(

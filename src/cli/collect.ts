@@ -13,7 +13,7 @@ import { nextUrl } from '../paginate/strategies/next-url.js';
 import { offset } from '../paginate/strategies/offset.js';
 import { pageNumber } from '../paginate/strategies/page-number.js';
 import type { Checkpoint, Progress, Strategy } from '../paginate/types.js';
-import type { CollectCommand, Field } from './args.js';
+import { UsageError, type CollectCommand, type Field } from './args.js';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint, walkHash, type SavedCheckpoint } from './checkpoint-file.js';
 import { fileOutput, streamOutput, type Output } from './output.js';
 import { createDisplay } from './progress.js';
@@ -70,6 +70,8 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
   const file = checkpointPath(c);
   if (file && c.restart) removeCheckpoint(file);
   const saved = file ? loadCheckpoint(file, c) : undefined;
+  if (saved && c.out && saved.bytes === undefined)
+    throw new UsageError(`${file} was written while collecting to stdout, not to ${c.out}; --restart to start over`);
   const out = output ?? (c.out ? fileOutput(c.out, saved?.bytes ?? (saved ? 0 : undefined)) : streamOutput(io.stdout));
   const resumed = saved?.checkpoint;
   const display = createDisplay(io.stderr, c.quiet, resumed?.items);
