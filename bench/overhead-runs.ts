@@ -1,0 +1,10 @@
+// `npx tsx bench/overhead-runs.ts [runs] [http1|http2]`: P1 (or P7) several times in a row, one line per run,
+// for the "in 5 of 5 runs" goal. Each run is P1's full measurement (5,000 GETs × 7 rounds, interleaved).
+import { runOverhead } from './overhead.js';
+
+const runs = Number(process.argv[2] ?? 5);
+const transport = (process.argv[3] ?? 'http1') as 'http1' | 'http2';
+for (let run = 1; run <= runs; run++) {
+  const rows = await runOverhead(false, transport);
+  console.log(`run ${run} (${transport}): ${rows.map((r) => `${r.contender} ${r.ratio.toFixed(3)}×`).join(', ')}`);
+}
