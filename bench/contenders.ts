@@ -7,7 +7,7 @@ import Bottleneck from 'bottleneck';
 import got from 'got';
 import http from 'node:http';
 import pLimit from 'p-limit';
-import { attach, collect, pageNumber } from 'axios-steady';
+import { attach, collect, pageNumber, type SteadyOptions } from 'axios-steady';
 
 export interface CollectOptions {
   readonly concurrency: number;
@@ -47,36 +47,29 @@ async function fanOut(api: AxiosInstance, schedule: <T>(fn: () => Promise<T>) =>
   return idsOf([first, ...rest.map((r) => r.data)]);
 }
 
+/** axios-steady attached with `options`, collecting every page with a stated page count. */
+function steadyCollector(options: SteadyOptions): Collector {
+  return async (baseURL, o) => {
+    const api = axios.create({ baseURL, timeout: o.timeoutMs, httpAgent: agent() });
+    const steady = attach(api, options);
+    try {
+      const items = await collect<{ id: number }>(api, '/page', {
+        strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
+        concurrency: o.concurrency,
+      });
+      return items.map((i) => i.id);
+    } finally {
+      steady.detach();
+    }
+  };
+}
+
 export const collectors: Record<string, Collector> = {
-  'axios-steady': async (baseURL, o) => {
-    const api = axios.create({ baseURL, timeout: o.timeoutMs, httpAgent: agent() });
-    // As every contender: only the timeout and the retries are set; the default retry budget tells this flaky
-    // API from a dead one (it earns retries from successes).
-    const steady = attach(api, { retry: { retries: 10 } });
-    try {
-      const items = await collect<{ id: number }>(api, '/page', {
-        strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
-        concurrency: o.concurrency,
-      });
-      return items.map((i) => i.id);
-    } finally {
-      steady.detach();
-    }
-  },
-  'axios-steady, hedge: true': async (baseURL, o) => {
-    const api = axios.create({ baseURL, timeout: o.timeoutMs, httpAgent: agent() });
-    // The same, with hedging at the p95 latency (off by default).
-    const steady = attach(api, { retry: { retries: 10 }, hedge: true });
-    try {
-      const items = await collect<{ id: number }>(api, '/page', {
-        strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
-        concurrency: o.concurrency,
-      });
-      return items.map((i) => i.id);
-    } finally {
-      steady.detach();
-    }
-  },
+  // As every contender: only the timeout and the retries are set; the default retry budget tells this flaky
+  // API from a dead one (it earns retries from successes).
+  'axios-steady': steadyCollector({ retry: { retries: 10 } }),
+  // The same, with hedging at the p95 latency (off by default).
+  'axios-steady, hedge: true': steadyCollector({ retry: { retries: 10 }, hedge: true }),
   'axios-retry + bottleneck': (baseURL, o) => {
     const api = withAxiosRetry(axios.create({ baseURL, timeout: o.timeoutMs, httpAgent: agent() }));
     const limiter = new Bottleneck({ maxConcurrent: o.concurrency });

@@ -134,11 +134,12 @@ const scenarios: Scenario[] = [];
 const skipped: string[] = [];
 const want = (id: string) => !only || only.includes(id);
 
-if (want('P1')) {
-  log('P1 overhead');
-  const rows = await runOverhead(quick);
-  scenarios.push({
-    name: `P1 overhead: ${quick ? 1000 : 5000} GETs, concurrency 50, local keep-alive server; requests/s (ratio to bare axios)`,
+/** P1 and P7: requests per second of each contender, as a ratio to bare axios over the same transport. */
+async function overheadScenario(transport: 'http1' | 'http2', name: string): Promise<Scenario> {
+  const requests = quick ? 1000 : 5000;
+  const rows = await runOverhead(quick, transport);
+  return {
+    name: `${name}: ${requests} GETs, concurrency 50, ${transport === 'http2' ? 'one h2c session to a local Node http2 server; requests/s (ratio to bare axios over HTTP/2)' : 'local keep-alive server; requests/s (ratio to bare axios)'}`,
     limitMs: 1,
     unit: 'req/s',
     rows: rows.map((r) => ({
@@ -147,31 +148,20 @@ if (want('P1')) {
       minMs: r.minRps,
       maxMs: r.maxRps,
       ratio: r.ratio,
-      requests: quick ? 1000 : 5000,
+      requests,
       rateLimited: 0,
       complete: true,
     })),
-  });
+  };
 }
 
+if (want('P1')) {
+  log('P1 overhead');
+  scenarios.push(await overheadScenario('http1', 'P1 overhead'));
+}
 if (want('P7')) {
   log('P7 HTTP/2 overhead');
-  const rows = await runOverhead(quick, 'http2');
-  scenarios.push({
-    name: `P7 HTTP/2 overhead: ${quick ? 1000 : 5000} GETs, concurrency 50, one h2c session to a local Node http2 server; requests/s (ratio to bare axios over HTTP/2)`,
-    limitMs: 1,
-    unit: 'req/s',
-    rows: rows.map((r) => ({
-      contender: r.contender,
-      medianMs: r.medianRps,
-      minMs: r.minRps,
-      maxMs: r.maxRps,
-      ratio: r.ratio,
-      requests: quick ? 1000 : 5000,
-      rateLimited: 0,
-      complete: true,
-    })),
-  });
+  scenarios.push(await overheadScenario('http2', 'P7 HTTP/2 overhead'));
 }
 
 const pages = quick ? 40 : 400;
