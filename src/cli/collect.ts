@@ -5,6 +5,8 @@
 import axios, { type AxiosResponse } from 'axios';
 import { attach } from '../attach.js';
 import { PaginationError } from '../errors.js';
+import { at } from '../paginate/detect.js';
+import { getHeader } from '../retry/retry-after.js';
 import { pages } from '../paginate/iterator.js';
 import { auto } from '../paginate/strategies/auto.js';
 import { cursor } from '../paginate/strategies/cursor.js';
@@ -28,16 +30,8 @@ export interface Io {
   readonly signal: AbortSignal;
 }
 
-const at = (path: string) => (data: unknown) =>
-  path
-    .split('.')
-    .reduce<unknown>(
-      (value, key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined),
-      data,
-    );
-
 const reader = (field: Field) => (response: AxiosResponse) =>
-  ('header' in field ? response.headers[field.header.toLowerCase()] : at(field.path)(response.data)) as never;
+  ('header' in field ? getHeader(response.headers, field.header) : at(field.path)(response)) as never;
 
 function strategyOf(c: CollectCommand): Strategy {
   const next = c.next && 'path' in c.next ? reader(c.next) : undefined;
@@ -109,7 +103,7 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
         strategy: strategyOf(c),
         concurrency: c.concurrency,
         signal: io.signal,
-        ...(c.items && { items: (r: AxiosResponse) => at(c.items as string)(r.data) as unknown[] }),
+        ...(c.items && { items: (r: AxiosResponse) => at(c.items as string)(r) as unknown[] }),
         ...(maxItems !== undefined && { maxItems }),
         ...(maxPages !== undefined && { maxPages }),
         ...(resumed && { resume: resumed }),

@@ -18,7 +18,7 @@ type Body = Record<string, unknown>;
 type Read = (response: AxiosResponse) => unknown;
 
 /** Reads a dotted path (`links.next`, `_links.next.href`) from the body. */
-const at =
+export const at =
   (path: string): Read =>
   (response) => {
     const body = response.data as Body | null;
