@@ -106,36 +106,75 @@ it('every request is sent and settles; holds are bounded; nothing outstanding ne
 describe('EpochWindows: epoch resets tightened by the learned window length', () => {
   // A server whose windows open at a request's arrival and last W; it states the reset as epoch seconds,
   // rounded up. Requests are sent at random phases and take a random time to arrive and to come back.
-  it('never waits less than the server (no early probe), and never longer than the stated reset', () => {
+  // W is any length in ms; `early` counts the windows whose estimate came before the server's reset (the
+  // probe there gets a 429, which the tracker reports with refused()).
+  const run = (W: number, windows: { gap: number; there: number; back: number }[]) => {
+    const epochs = new EpochWindows();
+    let t = 1_700_000_000_000;
+    let early = 0;
+    for (const { gap, there, back } of windows) {
+      const sentAt = t + gap;
+      const arrival = sentAt + there;
+      const trueReset = arrival + W;
+      const stated = Math.ceil(trueReset / 1000) * 1000;
+      const report: QuotaReport = { remaining: 9, limit: 10, resetAt: stated, source: 'x-ratelimit', epochReset: true };
+      const estimate = epochs.opened(report, sentAt, arrival + back);
+      expect(estimate).toBeLessThanOrEqual(stated);
+      if (estimate < trueReset) {
+        early++;
+        epochs.refused();
+      }
+      t = Math.max(estimate, trueReset);
+    }
+    return early;
+  };
+  const windows = fc.array(fc.record({ gap: fc.integer({ min: 0, max: 3000 }), there: fc.nat(50), back: fc.nat(50) }), {
+    minLength: 1,
+    maxLength: 30,
+  });
+
+  it('one early probe at most, whatever the window; never later than the stated reset', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1000, max: 10_000 }),
-        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 3000 }), there: fc.nat(50), back: fc.nat(50) }), {
-          minLength: 1,
-          maxLength: 30,
-        }),
-        (W, windows) => {
-          const epochs = new EpochWindows();
-          let t = 1_700_000_000_000;
-          for (const { gap, there, back } of windows) {
-            const sentAt = t + gap;
-            const arrival = sentAt + there;
-            const trueReset = arrival + W;
-            const stated = Math.ceil(trueReset / 1000) * 1000;
-            const report: QuotaReport = { remaining: 9, limit: 10, resetAt: stated, source: 'x-ratelimit', epochReset: true };
-            const estimate = epochs.opened(report, sentAt, arrival + back);
-            expect(estimate).toBeGreaterThanOrEqual(trueReset);
-            expect(estimate).toBeLessThanOrEqual(stated);
-            t = estimate;
-          }
-        },
-      ),
+      fc.property(fc.integer({ min: 1000, max: 10_000 }), windows, (W, ws) => {
+        expect(run(W, ws)).toBeLessThanOrEqual(1);
+      }),
       { numRuns: 2000 },
     );
   });
 
-  it('learns: after a few windows the wait is within a round trip of the true reset', () => {
+  it('windows of whole seconds: never an early probe', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3600 }), windows, (seconds, ws) => {
+        expect(run(seconds * 1000, ws)).toBe(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a window of whole seconds is exact from the first window on: late by no more than the round trip', () => {
     const epochs = new EpochWindows();
+    const W = 4000;
+    let t = 1_700_000_000_000;
+    for (let k = 0; k < 6; k++) {
+      const sentAt = t + 1 + ((k * 379) % 1000);
+      const trueReset = sentAt + 2 + W;
+      const report: QuotaReport = {
+        remaining: 9,
+        limit: 10,
+        resetAt: Math.ceil(trueReset / 1000) * 1000,
+        source: 'x-ratelimit',
+        epochReset: true,
+      };
+      const estimate = epochs.opened(report, sentAt, sentAt + 4);
+      expect(estimate - trueReset).toBeGreaterThanOrEqual(0);
+      expect(estimate - trueReset).toBeLessThanOrEqual(2);
+      t = estimate;
+    }
+  });
+
+  it('without the guess (refuted once), the bounds learn: after a few windows the wait is within 150 ms', () => {
+    const epochs = new EpochWindows();
+    epochs.refused();
     const W = 4000;
     let t = 1_700_000_000_000;
     const late: number[] = [];

@@ -26,6 +26,21 @@ it.each(LIMITERS)('%s: every item once, in order; no 429 when the quota is in he
   expect(steady.quota()?.source ?? 'none').not.toBe('none');
 });
 
+it('legacy X-RateLimit with a window that is not whole seconds: the whole-second guess costs one 429, once', async () => {
+  // The epoch reset is rounded up to a second; the tracker guesses the window is whole seconds (1 s here,
+  // really 1.5 s), probes early once, gets a 429, and from then on waits for the bounds it learned.
+  api = await startLimitedApi({ kind: 'erl-legacy', limit: 10, windowMs: 1500, items: 300 });
+  const client = axios.create({ baseURL: api.url });
+  const steady = attach(client, { retry: { retries: 10 } });
+  const items = await collect<{ id: number }>(client, '/page', {
+    strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
+    concurrency: 8,
+  });
+  steady.detach();
+  expect(items.map((i) => i.id)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  expect(api.stats.rateLimited).toBeLessThanOrEqual(1);
+});
+
 it('one 429 from an API without rate-limit headers costs its pause, and nothing after it', async () => {
   // 10 successes, one 429 (Retry-After: 1) on one endpoint, then never again.
   let n = 0;

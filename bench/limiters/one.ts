@@ -1,16 +1,17 @@
-// `npx tsx bench/limiters/one.ts <kind> [runs]`: axios-steady alone against one P2c limiter (to iterate on the
-// quota model without the full bench). Same sizes as P2c.
+// `npx tsx bench/limiters/one.ts <kind> [runs] [windowMs]`: axios-steady alone against one P2c limiter (to iterate
+// on the quota model without the full bench). Same sizes as P2c; the window is 4 s unless given.
 import { fork } from 'node:child_process';
 import { collectors, complete } from '../contenders.js';
 import type { LimiterKind } from '../../test/servers/limiters.js';
 
-const [kind = 'erl-legacy', runs = '1'] = process.argv.slice(2);
+const [kind = 'erl-legacy', runs = '1', window = '4000'] = process.argv.slice(2);
+const windowMs = Number(window);
 const PAGES = 400;
-const PHYSICAL_MS = 12_000;
+const PHYSICAL_MS = 3 * windowMs; // the 4th window's pages start 3 windows in
 for (let run = 0; run < Number(runs); run++) {
   const child = fork(
     new URL('./child.ts', import.meta.url),
-    [JSON.stringify({ kind: kind as LimiterKind, limit: 100, windowMs: 4000, items: PAGES * 10 })],
+    [JSON.stringify({ kind: kind as LimiterKind, limit: 100, windowMs, items: PAGES * 10 })],
     {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
