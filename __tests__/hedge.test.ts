@@ -61,6 +61,44 @@ it('the first answer wins even when it is the original: the hedge is cancelled',
   await until(() => closed.includes(2));
 });
 
+it('the hedge fails while the first copy hangs: the attempt fails now, the hung copy is cancelled, the retry answers', async () => {
+  // 1 hangs, 2 (its hedge) is a 503, 3 (the retry) answers. Waiting on the hung copy would wait out the
+  // 10 s timeout; the retry that answers proves the attempt ended on the hedge's 503 instead.
+  let n = 0;
+  const closed: number[] = [];
+  server = await startServer((req, res) => {
+    const k = ++n;
+    if (k === 1) req.on('close', () => closed.push(k));
+    else if (k === 2) json(res, 503, {});
+    else json(res, 200, { k });
+  });
+  const { api, steady } = client({ hedge: { delay: 30 }, retry: { baseDelay: 1 } });
+  const response = await api.get('/item');
+  expect(response.data).toEqual({ k: 3 });
+  expect(steadyInfo(response)?.attempts.map((a) => a.status)).toEqual([503, 200]);
+  expect(steady.stats()).toMatchObject({ hedges: 1, retries: 1 });
+  await until(() => closed.includes(1));
+});
+
+it('the first copy fails while its hedge is out: the hedge is waited for', async () => {
+  // 1 hangs until 2 (its hedge) arrives, then fails with a 503; the hedge answers.
+  let n = 0;
+  let failFirst: (() => void) | undefined;
+  server = await startServer((req, res) => {
+    const k = ++n;
+    if (k === 1) {
+      failFirst = () => json(res, 503, {});
+      return;
+    }
+    failFirst?.();
+    setTimeout(() => json(res, 200, { k }), 50);
+  });
+  const { api, steady } = client({ hedge: { delay: 30 }, retry: { retries: 0 } });
+  const response = await api.get('/item');
+  expect(response.data).toEqual({ k: 2 });
+  expect(steady.stats()).toMatchObject({ hedges: 1, retries: 0 });
+});
+
 it('never hedges a POST (not idempotent): it waits for its own answer', async () => {
   await start((n) => n === 1);
   const { api, steady } = client({ hedge: { delay: 20 }, retry: { retries: 0 } }, 300);

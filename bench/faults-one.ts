@@ -8,6 +8,7 @@ import { startSimProcess } from './sim-api/index.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const extra = JSON.parse(process.argv[3] ?? '{}') as SteadyOptions;
+let t0 = 0;
 async function once(faults: boolean, seed: number): Promise<{ ms: number; requests: number }> {
   const sim = await startSimProcess({
     items: 4000,
@@ -28,11 +29,12 @@ async function once(faults: boolean, seed: number): Promise<{ ms: number; reques
           delayMs: number;
           reason: string;
           config: { params?: unknown };
-        }) => delayMs > 500 && console.log(`  retry ${attempt} after ${delayMs} ms (${reason}) ${JSON.stringify(config.params)}`),
+        }) => (delayMs > 500 || reason === "timeout" || process.env.DEBUG_RETRY === "all") && console.log(`  retry ${attempt} after ${delayMs} ms (${reason}) ${JSON.stringify(config.params)} at ${Math.round(performance.now() - t0)}`),
       }
     : {};
   const steady = attach(api, { ...extra, retry: { retries: 10, ...log, ...(extra.retry || {}) } });
   const started = performance.now();
+  t0 = started;
   const items = await collect<{ id: number }>(api, '/page', {
     strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
     concurrency: 8,

@@ -1,4 +1,4 @@
-// `npx tsx bench/overhead-runs.ts [runs] [http1|http2]`: P1 (or P7) several times in a row, one line per run,
+// `node --expose-gc --import tsx bench/overhead-runs.ts [runs] [http1|http2]`: P1 (or P7) several times in a row, one line per run,
 // for the "in 5 of 5 runs" goal. Each run is P1's full measurement (5,000 GETs × 7 rounds, interleaved).
 import { runOverhead } from './overhead.js';
 

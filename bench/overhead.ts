@@ -47,7 +47,11 @@ export async function runOverhead(quick: boolean, transport: 'http1' | 'http2' =
   const samples = new Map<string, number[]>(field.map(([name]) => [name, []]));
   try {
     for (let round = 0; round <= rounds; round++) {
-      for (const [name, options] of field) {
+      // The order rotates each round, so no contender always runs right after another's garbage or a warm
+      // socket pool; and a full GC (node --expose-gc) before each sample keeps one's garbage out of the next.
+      const order = field.map((_, i) => field[(i + round) % field.length] as (typeof field)[number]);
+      for (const [name, options] of order) {
+        (globalThis as { gc?: () => void }).gc?.();
         const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
         const api =
           transport === 'http2'

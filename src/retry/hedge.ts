@@ -52,8 +52,11 @@ export type Copy = (signal: AbortSignal, started: () => void) => Promise<AxiosRe
 /**
  * Sends `copy` and, if it has not answered `delayMs` after it *left the queue* (time in the limiter's queue is
  * not latency), one more — when `mayHedge()` still says so at that moment (the retry budget, the quota). The
- * first success wins and the other copy is cancelled; a copy that fails while the other is still out waits
- * for it; when both fail, the later failure is the attempt's. `parent` cancels both.
+ * first success wins and the other copy is cancelled. When the hedge fails while the first copy is still out,
+ * the attempt fails with the hedge's error and the first copy is cancelled: it is already slower than the
+ * hedge delay, and waiting on it (a hang waits out the whole timeout) would keep the retry policy from acting
+ * on the failure it just saw. When the first copy fails, the younger hedge is waited for; when both fail,
+ * the later failure is the attempt's. `parent` cancels both.
  */
 export function hedged(
   copy: Copy,
@@ -67,6 +70,7 @@ export function hedged(
     let timer: ReturnType<typeof setTimeout> | undefined;
     let settled = false;
     let hedgedOnce = false;
+    let first: AbortController | undefined;
     const end = () => {
       settled = true;
       clearTimeout(timer);
@@ -78,6 +82,7 @@ export function hedged(
     parent?.addEventListener('abort', cancelAll, { once: true });
     const launch = () => {
       const controller = new AbortController();
+      first ??= controller;
       if (parent?.aborted) controller.abort(parent.reason);
       copies.add(controller);
       const started = () => {
@@ -100,8 +105,9 @@ export function hedged(
         (error: unknown) => {
           copies.delete(controller);
           if (settled) return;
-          if (copies.size > 0) return; // the other copy may still answer
+          if (copies.size > 0 && controller === first) return; // the younger hedge may still answer
           end();
+          for (const other of copies) other.abort(); // the slow first copy
           reject(error);
         },
       );
