@@ -235,7 +235,7 @@ if (want('P3')) {
   const reference = faultFree.rows[0].medianMs;
   // got.paginate needs minutes here (sequential, second-long backoffs): left out of --quick.
   const others = quick ? peers.filter((p) => !p.startsWith('got')) : peers;
-  const faultyPeers = [others[0] as string, 'axios-steady, hedge: true', ...others.slice(1)];
+  const faultyPeers = [others[0] as string, 'axios-steady, hedge: true', 'axios-steady, hedge: true, baseDelay 10', ...others.slice(1)];
   const faulty = await race(
     `P3 faults: ${pages} pages, 20% 503, 5% resets, 1% hangs (1 s timeout); ratio to axios-steady without faults`,
     { ...base, faults: { seed: 3, error503: 0.2, reset: 0.05, hang: 0.01 } },
