@@ -36,5 +36,7 @@ child.kill();
 const base = median(samples.get('bare axios') ?? []);
 for (const [name] of field) {
   const m = median(samples.get(name) ?? []);
-  console.log(`${name}: ${m.toFixed(1)} µs CPU per request (+${(m - base).toFixed(1)} µs, ${(base / m).toFixed(3)}× the throughput at full CPU)`);
+  console.log(
+    `${name}: ${m.toFixed(1)} µs CPU per request (+${(m - base).toFixed(1)} µs, ${(base / m).toFixed(3)}× the throughput at full CPU)`,
+  );
 }

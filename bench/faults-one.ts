@@ -29,7 +29,11 @@ async function once(faults: boolean, seed: number): Promise<{ ms: number; reques
           delayMs: number;
           reason: string;
           config: { params?: unknown };
-        }) => (delayMs > 500 || reason === "timeout" || process.env.DEBUG_RETRY === "all") && console.log(`  retry ${attempt} after ${delayMs} ms (${reason}) ${JSON.stringify(config.params)} at ${Math.round(performance.now() - t0)}`),
+        }) =>
+          (delayMs > 500 || reason === 'timeout' || process.env.DEBUG_RETRY === 'all') &&
+          console.log(
+            `  retry ${attempt} after ${delayMs} ms (${reason}) ${JSON.stringify(config.params)} at ${Math.round(performance.now() - t0)}`,
+          ),
       }
     : {};
   const steady = attach(api, { ...extra, retry: { retries: 10, ...log, ...(extra.retry || {}) } });
