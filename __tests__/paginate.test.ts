@@ -15,6 +15,7 @@ import {
   type Strategy,
 } from '../src/index.js';
 import { startSimApi, type SimApi, type SimOptions } from '../test/servers/sim-api.js';
+import { json, startServer } from '../test/servers/with-server.js';
 
 let sim: SimApi;
 afterEach(() => sim?.close());
@@ -299,5 +300,32 @@ describe('the retry budget tells a flaky API from a dead one, at defaults', () =
     expect(error.message).toMatch(/retry budget exhausted: the API failed \d+ of the last \d+ attempts/);
     expect(sim.stats.requests).toBeLessThanOrEqual(1 + 20 + 1); // one page: the floor (2/s × 10 s) + 20 % of 1
     steady.detach();
+  });
+});
+
+describe('a page resting between attempts does not hold a slot', () => {
+  it('concurrency 1: while page 2 waits out its backoff, page 3 is fetched', async () => {
+    // Page 2 fails once (503); its retry is answered only once page 3 has been asked for, which can only
+    // happen while page 2 is still unanswered if its rest freed its slot (before, this hung).
+    let page3Asked: () => void = () => {};
+    const asked3 = new Promise<void>((resolve) => (page3Asked = resolve));
+    let page2Tries = 0;
+    const server = await startServer(async (req, res) => {
+      const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
+      if (page === 3) page3Asked();
+      if (page === 2 && ++page2Tries === 1) return json(res, 503, {});
+      if (page === 2) await asked3;
+      json(res, 200, { items: [page], total_pages: 4 });
+    });
+    try {
+      const api = axios.create({ baseURL: server.url });
+      const steady = attach(api, { retry: { baseDelay: 50, jitter: 'none' } });
+      const items = await collect(api, '/p', { strategy: pageNumber({ totalPages: (r) => r.data.total_pages }), concurrency: 1 });
+      expect(items).toEqual([1, 2, 3, 4]);
+      expect(page2Tries).toBe(2);
+      steady.detach();
+    } finally {
+      await server.close();
+    }
   });
 });

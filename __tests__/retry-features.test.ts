@@ -34,6 +34,57 @@ describe('validateResponse', () => {
   });
 });
 
+describe("the backoff grows with the API's trouble, not with one request's bad luck", () => {
+  // /ok always answers; /flaky/<id> fails its first `fails` attempts (503, or 429 without Retry-After).
+  async function api(options: Parameters<typeof attach>[1], fails = 3, status = 503) {
+    const counts = new Map<string, number>();
+    server = await startServer((req, res) => {
+      if (req.url === '/ok') return json(res, 200, {});
+      const n = (counts.get(req.url ?? '') ?? 0) + 1;
+      counts.set(req.url ?? '', n);
+      json(res, n <= fails ? status : 200, {});
+    });
+    const client = axios.create({ baseURL: server.url });
+    const delays: number[] = [];
+    const steady = attach(client, {
+      ...options,
+      retry: { baseDelay: 10, jitter: 'none', retries: 5, ...options?.retry, onRetry: (e) => void delays.push(e.delayMs) },
+    });
+    return { client, delays, steady };
+  }
+
+  it('most attempts succeed: a request that fails three times in a row waits the first step each time', async () => {
+    const { client, delays, steady } = await api({});
+    for (let i = 0; i < 20; i++) await client.get('/ok');
+    await client.get('/flaky/1');
+    expect(delays).toEqual([10, 10, 10]);
+    steady.detach();
+  });
+
+  it('most attempts fail (a fresh instance, a failing API): the backoff grows', async () => {
+    const { client, delays, steady } = await api({});
+    await client.get('/flaky/1');
+    expect(delays).toEqual([10, 20, 40]);
+    steady.detach();
+  });
+
+  it('a 429 without Retry-After grows the backoff however well the API answers otherwise', async () => {
+    const { client, delays, steady } = await api({}, 3, 429);
+    for (let i = 0; i < 20; i++) await client.get('/ok');
+    await client.get('/flaky/1');
+    expect(delays).toEqual([10, 20, 40]);
+    steady.detach();
+  });
+
+  it('without a budget (retry.budget: false) it grows per request, as in axios-retry', async () => {
+    const { client, delays, steady } = await api({ retry: { budget: false } });
+    for (let i = 0; i < 20; i++) await client.get('/ok');
+    await client.get('/flaky/1');
+    expect(delays).toEqual([10, 20, 40]);
+    steady.detach();
+  });
+});
+
 describe('delay', () => {
   it('linear and fibonacci grow as named, capped, jittered', () => {
     const none = { baseDelay: 100, maxDelay: 450, jitter: 'none' as const };

@@ -4,6 +4,7 @@ import type { RequestPlan } from './options.js';
 import { attempts } from './request/attempt.js';
 import { CallbackError, deadlineError, decide } from './request/decision.js';
 import { History } from './request/history.js';
+import { resting } from './request/rest.js';
 import { linkSignals } from './request/signals.js';
 
 /**
@@ -68,6 +69,9 @@ export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: Axio
           }
           history.waited(next.delayMs);
           ctx.counters.retries++;
+          // A backoff (not a server-named pause, during which the limiter's gate is shut anyway) frees the slot
+          // a walk gave this request, until the next attempt.
+          if (!tries.named) resting(config.signal, next.delayMs);
           try {
             // Retries go one priority step ahead, so a logical request is not starved by newcomers.
             return succeed(await tries.send(attempt + 1, Date.now() + next.delayMs, Math.max(0, plan.priority - 1)), attempt + 1);

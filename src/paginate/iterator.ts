@@ -1,5 +1,6 @@
 import { isAxiosError, isCancel, type AxiosInstance, type AxiosResponse } from 'axios';
 import { steadyInfo } from '../request/history.js';
+import { onRest } from '../request/rest.js';
 import { PaginationError } from '../errors.js';
 import { invalid } from '../options.js';
 import { defaultItems, ITEM_KEYS } from './items.js';
@@ -78,7 +79,7 @@ export async function* pages<T = unknown>(
     return { request: linked ? { url: url.href } : request, url };
   };
 
-  const fetchPage = async (request: PageRequest, url: URL, index: number): Promise<Fetched<T>> => {
+  const fetchPage = async (request: PageRequest, url: URL, index: number, rest?: (ms: number) => void): Promise<Fetched<T>> => {
     if (++tally.requests > o.maxRequests)
       throw new PaginationError(
         'MAX_REQUESTS',
@@ -91,6 +92,7 @@ export async function* pages<T = unknown>(
     const pageController = new AbortController();
     if (controller.signal.aborted) pageController.abort(controller.signal.reason);
     pageControllers.add(pageController);
+    if (rest) onRest(pageController.signal, rest);
     try {
       const redirect = (location: string, from: URL) => followable(location, from, origin, o.allowOrigins, checkpointAt(request), []);
       ({ response, url: servedFrom } = await requestPage(
@@ -152,14 +154,14 @@ export async function* pages<T = unknown>(
       tally.totalPages = tally.pages + 1 + plan.remaining;
       const last = Math.min(plan.remaining, o.maxPages - 1);
       const nextOf = (i: number) => (i < plan.remaining ? plan.request(i + 1) : null);
-      const fetchPlanned = async (i: number): Promise<Fetched<T>> => {
+      const fetchPlanned = async (i: number, rest: (ms: number) => void): Promise<Fetched<T>> => {
         const target = vet(plan.request(i), undefined);
-        const got = await fetchPage(target.request, target.url, i);
+        const got = await fetchPage(target.request, target.url, i, rest);
         // A short planned page (the API served fewer than it said, the last one included) is completed, so no
         // item is skipped. If completing it fails, the page was not yielded: the checkpoint is the page itself.
         try {
           for (let r = plan.rest ? plan.rest(got.request, got.items.length) : null; r;) {
-            const more = await fetchPage(vet(r, undefined).request, target.url, i);
+            const more = await fetchPage(vet(r, undefined).request, target.url, i, rest);
             if (more.items.length === 0) break;
             got.items.push(...more.items);
             r = plan.rest?.(got.request, got.items.length) ?? null;

@@ -14,16 +14,20 @@ const SAMPLES = 32;
  * counting against `concurrency` (work stealing: another page starts in its slot, up to 2 × `concurrency`
  * launched), so one unlucky page does not leave a slot idle for seconds (bench P3). Politeness is the limiter's
  * and the retry budget's job, not the window's: an attached limiter still bounds what is on the network.
+ * A page resting between two attempts (its retry's backoff, told through `rest`) is not using the network
+ * either, and does not count while it rests.
  */
 export class FetchWindow<P> {
   private launched = 0;
   private active = 0;
-  private slow = 0;
+  /** Pages launched that are slow or resting: they do not count against `concurrency`. */
+  private idle = 0;
   private readonly inflight = new Map<number, Promise<P>>();
   private readonly times: number[] = [];
 
   constructor(
-    private readonly fetch: (index: number) => Promise<P>,
+    /** Fetches page `index`; calls `rest(ms)` whenever the page waits `ms` before its next attempt. */
+    private readonly fetch: (index: number, rest: (ms: number) => void) => Promise<P>,
     private readonly last: number,
     private readonly concurrency: number,
     private readonly lookAhead: number,
@@ -44,26 +48,46 @@ export class FetchWindow<P> {
   }
 
   fill(): void {
-    const cap = Math.min(this.concurrency + this.slow, 2 * this.concurrency);
+    const cap = Math.min(this.concurrency + this.idle, 2 * this.concurrency);
     while (this.launched < this.last && this.active < cap && this.inflight.size < this.lookAhead) {
       this.active++;
       const started = performance.now();
-      const page = this.fetch(++this.launched);
+      // A page stops counting against `concurrency` while it is slow, or while it rests between attempts.
       let slow = false;
+      let resting = false;
+      let rested = false;
+      let restTimer: ReturnType<typeof setTimeout> | undefined;
+      let counted = false;
+      const recount = () => {
+        const idle = slow || resting;
+        if (idle === counted) return;
+        counted = idle;
+        this.idle += idle ? 1 : -1;
+        if (idle) this.fill();
+      };
+      const page = this.fetch(++this.launched, (ms) => {
+        resting = rested = true;
+        clearTimeout(restTimer);
+        restTimer = setTimeout(() => {
+          resting = false;
+          recount();
+        }, ms);
+        recount();
+      });
       const slowAfter = this.slowAfter();
       const timer =
         slowAfter === undefined
           ? undefined
           : setTimeout(() => {
               slow = true;
-              this.slow++;
-              this.fill();
+              recount();
             }, slowAfter);
       const settled = () => {
         clearTimeout(timer);
+        clearTimeout(restTimer);
         this.active--;
-        if (slow) this.slow--;
-        else this.record(performance.now() - started);
+        if (counted) this.idle--;
+        if (!slow && !rested) this.record(performance.now() - started); // the time of a page that used the network throughout
         this.fill();
       };
       page.then(settled, settled);

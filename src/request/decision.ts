@@ -40,18 +40,34 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
-/** How long the next attempt waits: the policy's `delay`, a server-named delay, or the backoff. */
+/**
+ * Which step of the backoff retry number `attempt` waits: the backoff grows with the API's trouble, not with
+ * one request's bad luck. While most attempts in the retry budget's window succeed, failures are independent
+ * (a flaky API: one request failing three times in a row at a 25 % failure rate), and every retry waits the
+ * first step; a growing wait would only leave the request idle while its siblings get through (bench P3: the
+ * tail of a collection is the page that failed four times). Once most attempts fail (an outage, an overloaded
+ * API), or for a 429, the step is the attempt number and the backoff grows as usual. Without a budget
+ * (`budget: false`) there is no window to judge by: the step is always the attempt number, as in axios-retry.
+ */
+function backoffStep(ctx: SteadyContext, error: AxiosError, attempt: number): number {
+  if (attempt === 1 || !ctx.budget || error.response?.status === 429) return attempt;
+  const { failed, attempts } = ctx.budget.recent();
+  return failed * 2 < attempts ? 1 : attempt;
+}
+
+/** How long the next attempt waits: the policy's `delay`, a server-named delay, or the backoff at `step`. */
 async function delayFor(
   policy: RetryPolicy,
   error: AxiosError,
   attempt: number,
+  step: number,
   named: ServerDelay | undefined,
   signal: AbortSignal | undefined,
 ): Promise<number> {
   const { delay } = policy;
   const family = typeof delay === 'string' ? delay : 'exponential';
   // A server-named delay is used as given: jitter never shortens what the server asked for.
-  const defaultDelayMs = named ? named.delayMs : backoffDelay(attempt, { ...policy, family });
+  const defaultDelayMs = named ? named.delayMs : backoffDelay(step, { ...policy, family });
   if (typeof delay === 'function') {
     const context = Object.freeze({ attempt, error, response: error.response, serverDelayMs: named?.delayMs, defaultDelayMs });
     const chosen = await callback('delay', () => delay(context), error, signal);
@@ -90,7 +106,7 @@ export async function decide(
   if (attempt > policy.retries) return 'retries';
   if (named && named.delayMs > policy.maxRetryAfter) return 'retry-after-too-long';
   if (ctx.budget && !ctx.budget.withdraw()) return 'budget';
-  const delayMs = await delayFor(policy, error, attempt, named, signal);
+  const delayMs = await delayFor(policy, error, attempt, backoffStep(ctx, error, attempt), named, signal);
   const onRetry = policy.onRetry;
   if (onRetry) {
     const event = Object.freeze({ error, attempt, delayMs, reason: named ? ('retry-after' as const) : (reason ?? 'status'), config });
