@@ -3,10 +3,10 @@
 // against the P1 server in its own process. CPU time, unlike requests/s, does not move with what else runs on
 // the machine, so it shows what the hot path costs; P1's ratio is what users feel.
 import axios from 'axios';
-import { fork } from 'node:child_process';
 import http from 'node:http';
 import { attach, type SteadyOptions } from 'axios-steady';
 import { median, pool } from './lib/stats.js';
+import { rotated, startServerProcess } from './overhead.js';
 
 const requests = Number(process.argv[2] ?? 5000);
 const rounds = Number(process.argv[3] ?? 7);
@@ -15,14 +15,13 @@ const field: [string, SteadyOptions | null][] = [
   ['attach() defaults', {}],
   ['attach() quota: false', { quota: false }],
 ];
-const child = fork(new URL('./servers/tiny-server.mjs', import.meta.url), { stdio: 'inherit' });
-const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
+const server = await startServerProcess('tiny-server.mjs');
 const samples = new Map<string, number[]>(field.map(([name]) => [name, []]));
 for (let round = 0; round <= rounds; round++) {
-  for (const [name, options] of field.map((_, i) => field[(i + round) % field.length] as (typeof field)[number])) {
+  for (const [name, options] of rotated(field, round)) {
     (globalThis as { gc?: () => void }).gc?.();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
-    const api = axios.create({ baseURL: `http://127.0.0.1:${port}`, httpAgent: agent });
+    const api = axios.create({ baseURL: server.url, httpAgent: agent });
     const steady = options ? attach(api, options) : undefined;
     const before = process.cpuUsage();
     await pool(requests, 50, (i) => api.get(`/item/${i}`));
@@ -32,7 +31,7 @@ for (let round = 0; round <= rounds; round++) {
     if (round > 0) samples.get(name)?.push((used.user + used.system) / requests);
   }
 }
-child.kill();
+server.stop();
 const base = median(samples.get('bare axios') ?? []);
 for (const [name] of field) {
   const m = median(samples.get(name) ?? []);

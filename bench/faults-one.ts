@@ -45,7 +45,7 @@ async function once(faults: boolean, seed: number): Promise<{ ms: number; reques
   });
   const ms = performance.now() - started;
   const { hedges, retries } = steady.stats();
-  if (process.env.DEBUG_RETRY) console.log(`  ${hedges} hedges, ${retries} retries, ${(globalThis as { __rests?: number }).__rests} rests`);
+  if (process.env.DEBUG_RETRY) console.log(`  ${hedges} hedges, ${retries} retries`);
   steady.detach();
   const { requests } = await sim.stats();
   sim.close();

@@ -23,10 +23,19 @@ const contenders: [string, SteadyOptions | null][] = [
   ['attach() minTime 0 + reservoir (bottleneck path)', { limiter: { maxConcurrent: 50, reservoir: 1e9 } }],
 ];
 
-async function startServerProcess(script: string): Promise<{ url: string; stop: () => void }> {
+/** One of `bench/servers/` in its own process (so its CPU is not this one's). */
+export async function startServerProcess(script: string): Promise<{ url: string; stop: () => void }> {
   const child = fork(new URL(`./servers/${script}`, import.meta.url), { stdio: 'inherit' });
   const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+/**
+ * `list` as round `round` runs it: the order rotates each round, so no contender always runs right after
+ * another's garbage or a warm socket pool.
+ */
+export function rotated<T>(list: readonly T[], round: number): T[] {
+  return list.map((_, i) => list[(i + round) % list.length] as T);
 }
 
 async function once(api: AxiosInstance, requests: number, concurrency: number): Promise<number> {
@@ -47,10 +56,8 @@ export async function runOverhead(quick: boolean, transport: 'http1' | 'http2' =
   const samples = new Map<string, number[]>(field.map(([name]) => [name, []]));
   try {
     for (let round = 0; round <= rounds; round++) {
-      // The order rotates each round, so no contender always runs right after another's garbage or a warm
-      // socket pool; and a full GC (node --expose-gc) before each sample keeps one's garbage out of the next.
-      const order = field.map((_, i) => field[(i + round) % field.length] as (typeof field)[number]);
-      for (const [name, options] of order) {
+      // A full GC (node --expose-gc) before each sample keeps one contender's garbage out of the next one's.
+      for (const [name, options] of rotated(field, round)) {
         (globalThis as { gc?: () => void }).gc?.();
         const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
         const api =
