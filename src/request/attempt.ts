@@ -11,28 +11,19 @@ import axios, {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import type { SteadyContext } from '../context.js';
-import { fleetAdmission } from '../fleet/admission.js';
+import { fleetAdmission, type FleetAdmission } from '../fleet/admission.js';
 import { fleetPause, namedDelay, pauseLimiter, settleAttempt, takeTicket } from '../learn.js';
 import { dispatch } from '../limit/dispatch.js';
 import { maxConcurrentOf } from '../limit/limiter.js';
-import { RETRY_DEFAULTS, type RequestPlan } from '../options.js';
+import { RETRY_DEFAULTS, type RequestPlan, type RetryPolicy } from '../options.js';
 import { hedged, hedgeDelay } from '../retry/hedge.js';
 import { isIdempotent, rejectedResponse } from '../retry/policy.js';
+import type { Ticket } from '../quota/tracker.js';
 import type { ServerDelay } from '../retry/retry-after.js';
 import type { AttemptOverrides } from '../types.js';
 import { callback } from './decision.js';
 import type { History } from './history.js';
 import type { LinkedSignal } from './signals.js';
-
-/** Sends the attempts of one logical request. */
-export interface Attempts {
-  /** Attempt `n`: after `notBefore`, at `priority`, through the limiter. */
-  send(n: number, notBefore: number | undefined, priority: number): Promise<AxiosResponse>;
-  /** The delay the last failed attempt's 429/503 named (Retry-After), read once per attempt. */
-  readonly named: ServerDelay | undefined;
-  /** Gives back a fleet count taken for an attempt that was never sent (cancelled in the queue). */
-  settleUnsent(): void;
-}
 
 /**
  * How long a limiter job may hold its slot: past this a Redis-backed limiter frees the slot even if the
@@ -98,122 +89,154 @@ function mayHedge(ctx: SteadyContext): boolean {
   return ctx.budget ? ctx.budget.withdraw() : true;
 }
 
-export function attempts(
-  ctx: SteadyContext,
-  plan: RequestPlan,
-  inner: AxiosAdapter,
-  config: InternalAxiosRequestConfig,
-  link: LinkedSignal,
-  history: History,
-): Attempts {
-  // Built per attempt, so the request's config as it is then counts, whether or not a deadline linked a signal.
-  const base = () => (link.signal === config.signal ? config : { ...config, signal: link.signal });
-  const maxRetryAfter = plan.retry ? plan.retry.maxRetryAfter : RETRY_DEFAULTS.maxRetryAfter;
-  const validate = plan.validate;
-  const before = plan.retry ? plan.retry.beforeAttempt : undefined;
-  const expiration = jobExpiration(config, plan);
-  const fleet =
-    ctx.state.ledger &&
-    fleetAdmission(
-      ctx.state.ledger,
-      ctx.state.gate,
-      ctx.learnQuota,
-      () => maxConcurrentOf(ctx.limiter) ?? 1e9,
-      expiration,
-      (ms) => fleetPause(ctx, ms),
-    );
-  let named: ServerDelay | undefined;
+/**
+ * Sends the attempts of one logical request. A class, not a closure over the request: this runs once per
+ * request, and its methods live on the prototype instead of being allocated per request (bench P1). Above all
+ * no object literal with a getter: each one gets its own hidden class, in old space, and everything the
+ * request holds then survives young-generation GCs (measured: 10× the promoted bytes, 20 full GCs instead of 2
+ * per 200,000 requests).
+ */
+export class Attempts {
+  /** The delay the last failed attempt's 429/503 named (Retry-After), read once per attempt. */
+  named: ServerDelay | undefined;
+  private readonly validate: RequestPlan['validate'];
+  private readonly before: RetryPolicy['beforeAttempt'] | undefined;
+  private readonly maxRetryAfter: number;
+  private readonly expiration: number;
+  private readonly fleet: FleetAdmission | undefined;
 
-  const hedge = plan.hedge;
-  const transport = (current: InternalAxiosRequestConfig, started?: () => void) => () => {
-    ctx.counters.attempts++;
-    history.sent++;
-    started?.();
-    const ticket = takeTicket(ctx);
-    const sentAt = hedge ? performance.now() : 0;
-    const answered = (response: AxiosResponse | undefined) => {
-      if (hedge && response) ctx.state.latency.add(performance.now() - sentAt);
-      settleAttempt(ctx, ticket, response, named, fleet?.settle());
-    };
-    let sent: Promise<AxiosResponse>;
-    try {
-      sent = inner(current);
-    } catch (error) {
-      sent = Promise.reject(error);
-    }
-    return sent.then(
-      (response): AxiosResponse | Promise<AxiosResponse> => {
-        answered(response);
-        if (!validate) return response;
-        const view = transformed(response);
-        if (view === undefined) return Promise.reject(rejectedResponse(response)); // the body does not even parse
-        return callback('validateResponse', () => validate(view), undefined, link.signal).then((ok) =>
-          ok === false ? Promise.reject(rejectedResponse(response)) : keepParsed(response, view),
-        );
-      },
-      (thrown: unknown): Promise<never> => {
-        // A custom adapter's plain error is a failed attempt like any other (its cause kept).
-        const error = isAxiosError(thrown) || isCancel(thrown) ? thrown : AxiosError.from(thrown, undefined, current);
-        const response = isAxiosError(error) ? error.response : undefined;
-        named = namedDelay(response);
-        // The pause first: settling the ticket wakes the queue, which must find the gate already closed.
-        const stored =
-          named && response && named.delayMs > 0 && named.delayMs <= maxRetryAfter
-            ? pauseLimiter(ctx, named.delayMs, response.status, named.source)
-            : undefined;
-        answered(response);
-        return stored ? stored.then(() => Promise.reject(error)) : Promise.reject(error);
-      },
-    );
-  };
+  constructor(
+    private readonly ctx: SteadyContext,
+    private readonly plan: RequestPlan,
+    private readonly inner: AxiosAdapter,
+    private readonly config: InternalAxiosRequestConfig,
+    private readonly link: LinkedSignal,
+    private readonly history: History,
+  ) {
+    this.validate = plan.validate;
+    this.before = plan.retry ? plan.retry.beforeAttempt : undefined;
+    this.maxRetryAfter = plan.retry ? plan.retry.maxRetryAfter : RETRY_DEFAULTS.maxRetryAfter;
+    this.expiration = jobExpiration(config, plan);
+    const { ledger, gate } = ctx.state;
+    this.fleet = ledger
+      ? fleetAdmission(
+          ledger,
+          gate,
+          ctx.learnQuota,
+          () => maxConcurrentOf(ctx.limiter) ?? 1e9,
+          this.expiration,
+          (ms) => fleetPause(ctx, ms),
+        )
+      : undefined;
+  }
 
-  const dispatchOne = (current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number, started?: () => void) =>
-    dispatch(ctx.state, transport(current, started), {
-      priority,
-      signal: current.signal as AbortSignal | undefined,
-      notBefore,
-      expiration,
-      admit: fleet?.admit,
-    });
+  /** Attempt `n`: after `notBefore`, at `priority`, through the limiter. */
+  send(n: number, notBefore: number | undefined, priority: number): Promise<AxiosResponse> {
+    this.named = undefined;
+    const { before } = this;
+    // Not async without beforeAttempt: a request that succeeds at once pays no extra promise hop (bench P1).
+    if (!before) return this.through(this.base(), notBefore, priority);
+    const context = Object.freeze({ attempt: n, config: this.config, signal: this.link.signal });
+    return callback('beforeAttempt', () => before(context), undefined, this.link.signal).then((o) =>
+      this.through(withOverrides(this.base(), o), notBefore, priority),
+    );
+  }
+
+  /** Gives back a fleet count taken for an attempt that was never sent (cancelled in the queue). */
+  settleUnsent(): void {
+    const unsent = this.fleet?.settle();
+    if (unsent) this.ctx.state.ledger?.done(unsent, undefined, Date.now(), 'unsent');
+  }
+
+  /** Built per attempt, so the request's config as it is then counts, whether or not a deadline linked a signal. */
+  private base(): InternalAxiosRequestConfig {
+    const { config, link } = this;
+    return link.signal === config.signal ? config : { ...config, signal: link.signal };
+  }
 
   /**
    * An attempt: one copy, or with hedging on an idempotent request two (see retry/hedge.ts). Not for a fleet:
    * its ledger counts one grant per logical request.
    */
-  const through = (current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number) => {
+  private through(current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number): Promise<AxiosResponse> {
+    const { hedge, retry } = this.plan;
     const delayMs =
-      hedge && !fleet && isIdempotent(current, plan.retry ? plan.retry.methods : RETRY_DEFAULTS.methods)
-        ? hedgeDelay(hedge, ctx.state.latency)
+      hedge && !this.fleet && isIdempotent(current, retry ? retry.methods : RETRY_DEFAULTS.methods)
+        ? hedgeDelay(hedge, this.ctx.state.latency)
         : undefined;
-    if (delayMs === undefined) return dispatchOne(current, notBefore, priority);
+    if (delayMs === undefined) return this.dispatch(current, notBefore, priority);
     return hedged(
-      (signal, started) => dispatchOne({ ...current, signal }, notBefore, priority, started),
+      (signal, started) => this.dispatch({ ...current, signal }, notBefore, priority, started),
       delayMs,
-      () => mayHedge(ctx),
+      () => mayHedge(this.ctx),
       () => {
-        ctx.counters.hedges++;
-        history.hedges++;
+        this.ctx.counters.hedges++;
+        this.history.hedges++;
       },
-      link.signal,
+      this.link.signal,
     );
-  };
+  }
 
-  return {
-    get named() {
-      return named;
-    },
-    send(n, notBefore, priority) {
-      named = undefined;
-      // Not async without beforeAttempt: a request that succeeds at once pays no extra promise hop (bench P1).
-      if (!before) return through(base(), notBefore, priority);
-      const context = Object.freeze({ attempt: n, config, signal: link.signal });
-      return callback('beforeAttempt', () => before(context), undefined, link.signal).then((o) =>
-        through(withOverrides(base(), o), notBefore, priority),
-      );
-    },
-    settleUnsent() {
-      const unsent = fleet?.settle();
-      if (unsent) ctx.state.ledger?.done(unsent);
-    },
-  };
+  private dispatch(current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number, started?: () => void) {
+    return dispatch(this.ctx.state, () => this.transport(current, started), {
+      priority,
+      signal: current.signal as AbortSignal | undefined,
+      notBefore,
+      expiration: this.expiration,
+      admit: this.fleet?.admit,
+    });
+  }
+
+  /** One copy, granted its slot: sent, and its answer learned from before the slot is given back. */
+  private transport(current: InternalAxiosRequestConfig, started: (() => void) | undefined): Promise<AxiosResponse> {
+    const { ctx } = this;
+    ctx.counters.attempts++;
+    this.history.sent++;
+    started?.();
+    const ticket = takeTicket(ctx);
+    const sentAt = this.plan.hedge ? performance.now() : 0;
+    let sent: Promise<AxiosResponse>;
+    try {
+      sent = this.inner(current);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    return sent.then(
+      (response) => {
+        this.answered(ticket, sentAt, response);
+        return this.validate ? this.validated(response) : response;
+      },
+      (thrown: unknown) => this.failed(ticket, sentAt, current, thrown),
+    );
+  }
+
+  private answered(ticket: Ticket | undefined, sentAt: number, response: AxiosResponse | undefined): void {
+    const { ctx } = this;
+    if (this.plan.hedge && response) ctx.state.latency.add(performance.now() - sentAt);
+    settleAttempt(ctx, ticket, response, this.named, this.fleet?.settle());
+  }
+
+  private validated(response: AxiosResponse): Promise<AxiosResponse> {
+    const validate = this.validate as NonNullable<RequestPlan['validate']>;
+    const view = transformed(response);
+    if (view === undefined) return Promise.reject(rejectedResponse(response)); // the body does not even parse
+    return callback('validateResponse', () => validate(view), undefined, this.link.signal).then((ok) =>
+      ok === false ? Promise.reject(rejectedResponse(response)) : keepParsed(response, view),
+    );
+  }
+
+  private failed(ticket: Ticket | undefined, sentAt: number, current: InternalAxiosRequestConfig, thrown: unknown): Promise<never> {
+    // A custom adapter's plain error is a failed attempt like any other (its cause kept).
+    const error = isAxiosError(thrown) || isCancel(thrown) ? thrown : AxiosError.from(thrown, undefined, current);
+    const response = isAxiosError(error) ? error.response : undefined;
+    const named = namedDelay(response);
+    this.named = named;
+    // The pause first: settling the ticket wakes the queue, which must find the gate already closed.
+    const stored =
+      named && response && named.delayMs > 0 && named.delayMs <= this.maxRetryAfter
+        ? pauseLimiter(this.ctx, named.delayMs, response.status, named.source)
+        : undefined;
+    this.answered(ticket, sentAt, response);
+    return stored ? stored.then(() => Promise.reject(error)) : Promise.reject(error);
+  }
 }

@@ -1,40 +1,51 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 
-/** The one signal every wait and attempt of a logical request listens to. */
-export interface LinkedSignal {
+/**
+ * The one signal every wait and attempt of a logical request listens to: the caller's cancellation (signal or
+ * legacy CancelToken) and the deadline, linked. Without a deadline or a CancelToken it is the caller's own
+ * signal (or none), and nothing is allocated but this object: most requests have neither.
+ */
+export class LinkedSignal {
   readonly signal: AbortSignal | undefined;
-  /** The deadline fired. */
-  expired(): boolean;
-  /** The caller cancelled (signal or CancelToken). */
-  canceled(): boolean;
-  dispose(): void;
-}
+  private deadlineFired = false;
+  private readonly user: AbortSignal | undefined;
+  private readonly forward: (() => void) | undefined;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined;
 
-/** Links the caller's cancellation (signal or legacy CancelToken) and the deadline into one signal. */
-export function linkSignals(config: InternalAxiosRequestConfig, deadline: number | undefined): LinkedSignal {
-  const user = config.signal as AbortSignal | undefined;
-  if (deadline === undefined && !config.cancelToken)
-    return { signal: user, expired: () => false, canceled: () => user?.aborted === true, dispose: () => {} };
-  const controller = new AbortController();
-  let expired = false;
-  const forward = () => controller.abort(user?.reason);
-  if (user?.aborted) forward();
-  user?.addEventListener?.('abort', forward, { once: true });
-  void config.cancelToken?.promise.then((reason) => controller.abort(reason));
-  const timer =
-    deadline === undefined
-      ? undefined
-      : setTimeout(() => {
-          expired = true;
-          controller.abort(new Error('deadline'));
-        }, deadline);
-  return {
-    signal: controller.signal,
-    expired: () => expired,
-    canceled: () => !expired && controller.signal.aborted,
-    dispose: () => {
-      clearTimeout(timer);
-      user?.removeEventListener?.('abort', forward);
-    },
-  };
+  constructor(config: InternalAxiosRequestConfig, deadline: number | undefined) {
+    const user = config.signal as AbortSignal | undefined;
+    this.user = user;
+    if (deadline === undefined && !config.cancelToken) {
+      this.signal = user;
+      return;
+    }
+    const controller = new AbortController();
+    this.signal = controller.signal;
+    const forward = () => controller.abort(user?.reason);
+    this.forward = forward;
+    if (user?.aborted) forward();
+    user?.addEventListener?.('abort', forward, { once: true });
+    void config.cancelToken?.promise.then((reason) => controller.abort(reason));
+    if (deadline !== undefined)
+      this.timer = setTimeout(() => {
+        this.deadlineFired = true;
+        controller.abort(new Error('deadline'));
+      }, deadline);
+  }
+
+  /** The deadline fired. */
+  expired(): boolean {
+    return this.deadlineFired;
+  }
+
+  /** The caller cancelled (signal or CancelToken). */
+  canceled(): boolean {
+    return !this.deadlineFired && this.signal?.aborted === true;
+  }
+
+  dispose(): void {
+    if (this.forward === undefined) return;
+    clearTimeout(this.timer);
+    this.user?.removeEventListener?.('abort', this.forward);
+  }
 }
