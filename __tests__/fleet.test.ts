@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { expectPace, json, startServer, until, wait, type TestServer } from '../test/servers/with-server.js';
 import { startRedis, type RedisServer } from '../test/servers/redis.js';
+import { startLimitedApi } from '../test/servers/limiters.js';
 import { startSimApi } from '../test/servers/sim-api.js';
 
 jest.setTimeout(90_000);
@@ -212,6 +213,35 @@ it('3 processes share the learned quota through Redis: no 429s, where the same f
   };
   expect(await run(false)).toBeGreaterThan(0);
   expect(await run(true)).toBe(0);
+});
+
+it('3 processes learn one quota from 429s (rate-limiter-flexible, only Retry-After): after the first overrun, single 429s', async () => {
+  // 20 per 2 s, unknown to the clients and never stated; 90 pages, up to 6 in flight across the fleet. The first
+  // window's overrun costs what was in flight then, as for any client that knows nothing. After it the ledger
+  // holds the whole fleet to what the API accepted, and only one request at a time goes beyond it (the test of
+  // a provisional limit, the probe of a window the estimate started, or a limit widened by one): every later
+  // 429 stands alone between successes. When each process learned only from its own 429s, a process that got
+  // none sent freely into the next window, and its requests in flight were refused together.
+  const api = await startLimitedApi({ kind: 'flexible', limit: 20, windowMs: 2000, items: 900 });
+  try {
+    const id = `learned-${Date.now()}`;
+    const pages = (w: number) => Array.from({ length: 30 }, (_, i) => `/page?page=${w * 30 + i + 1}`);
+    const workers = [0, 1, 2].map((w) => worker(id, pages(w), { maxConcurrent: 6 }, { apiUrl: api.url }));
+    const reports = await Promise.all(workers.map((w) => w.report));
+    expect(reports.map((r) => r.failures)).toEqual([[], [], []]);
+    const { verdicts } = api.stats;
+    expect(verdicts.filter(Boolean)).toHaveLength(90); // every page served once
+    const firstOverrun = verdicts.indexOf(false);
+    const resumed = verdicts.indexOf(true, firstOverrun);
+    const later = verdicts
+      .slice(resumed)
+      .map((allowed) => (allowed ? '.' : 'x'))
+      .join('');
+    expect(later).not.toContain('xx');
+    expect(firstOverrun).toBeGreaterThanOrEqual(20);
+  } finally {
+    await api.close();
+  }
 });
 
 it.each([

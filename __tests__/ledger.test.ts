@@ -143,3 +143,137 @@ it('fails open: when Redis answers with an error, or not within a second, take()
   expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   expect(await ledger.take(100, 60_000)).toMatchObject({ go: true }); // once Redis serves again
 });
+
+describe('the quota learned from 429s without rate-limit headers, kept for the whole fleet', () => {
+  const ok = { status: 200 };
+  const refused = (retryAfterMs: number) => ({ status: 429, retryAfterMs });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  // The learned window runs from the epoch's first grant to the pause's end: a second or more here, so a busy
+  // machine cannot make a window pass while a test drains it. Only the pause (PAUSE_MS) is waited out.
+  const PAUSE_MS = 100;
+
+  /** `count` grants answered 200 (from any process: the ledger only sees grants), then a second passes. */
+  async function answered(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) ledger.done(await grant(), undefined, Date.now(), ok);
+    await sleep(1000);
+  }
+
+  /** A 429 event as a process reports it: the answer to the ledger, the pause it stores (pauseLimiter). */
+  async function event(g: Grant): Promise<void> {
+    ledger.done(g, undefined, Date.now(), refused(PAUSE_MS));
+    await ledger.pause(PAUSE_MS);
+  }
+
+  /** Until the fleet's pause is over. */
+  async function pauseOver(): Promise<void> {
+    while (!(await ledger.check(true))?.go) await sleep(10);
+  }
+
+  /** Once the pause is over, grants until refused (or `max` went); returns what went and the refusal. */
+  async function drain(max = 20): Promise<{ went: Grant[]; refusal: Admission | undefined }> {
+    await pauseOver();
+    const went: Grant[] = [];
+    while (went.length < max) {
+      const answer = await ledger.take(100, 60_000);
+      if (!answer?.go || !answer.grant) return { went, refusal: answer };
+      went.push(answer.grant);
+    }
+    return { went, refusal: undefined };
+  }
+
+  it('a first 429 gives a provisional limit — what the API accepted before it — and one test beyond it', async () => {
+    await answered(5);
+    await event(await grant());
+    const { went, refusal } = await drain();
+    expect(went).toHaveLength(6); // the 5 the API accepted, and the test
+    expect(refusal).toMatchObject({ go: false, reason: 'spent' });
+    // Spent until the learned window ends: the span from the first grant to the pause's end, ~1.1 s.
+    expect((refusal as Extract<Admission, { go: false }>).waitMs).toBeGreaterThan(500);
+  });
+
+  it('the test going through raises the limit by one and the next grant tests again; the window ends it', async () => {
+    await answered(5);
+    await event(await grant());
+    const { went } = await drain();
+    ledger.done(went[5], undefined, Date.now(), ok);
+    await settled();
+    const next = await drain();
+    expect(next.went).toHaveLength(1); // the new test
+    const waitMs = (next.refusal as Extract<Admission, { go: false }>).waitMs;
+    expect(next.refusal).toMatchObject({ go: false, reason: 'spent' });
+    // Unconfirmed at the window's end: the 429 was a one-off, and costs nothing more.
+    await sleep(waitMs + 10);
+    expect(await drain()).toMatchObject({ went: { length: 20 }, refusal: undefined });
+  });
+
+  it('a second 429 confirms: the limit is what the API accepted between the two events, and no test follows', async () => {
+    await answered(5);
+    await event(await grant());
+    const { went } = await drain();
+    for (const g of went.slice(0, 5)) ledger.done(g, undefined, Date.now(), ok);
+    await sleep(1000);
+    await event(went[5]); // the test is refused: the limit was real
+    const second = await drain();
+    expect(second.went).toHaveLength(5);
+    expect(second.refusal).toMatchObject({ go: false, reason: 'spent' });
+  });
+
+  it('the limit is what the API accepted: successes in flight when the 429 came count, its siblings do not', async () => {
+    await answered(4);
+    const inFlight = [await grant(), await grant(), await grant()];
+    await event(inFlight[2]); // 4 accepted so far
+    ledger.done(inFlight[0], undefined, Date.now(), ok); // sent before the 429'd one, accepted: 5
+    ledger.done(inFlight[1], undefined, Date.now(), refused(PAUSE_MS)); // a sibling of the event
+    const { went } = await drain();
+    expect(went).toHaveLength(6); // 5 and the test
+  });
+
+  it('a grant given back unsent (the gate closed while it queued) frees its place in the window', async () => {
+    await answered(5);
+    await event(await grant());
+    const { went } = await drain();
+    expect(went).toHaveLength(6);
+    ledger.done(went[4], undefined, Date.now(), 'unsent');
+    ledger.done(went[3], undefined, Date.now(), 'unsent');
+    expect((await drain()).went).toHaveLength(2);
+  });
+
+  it('a window the estimate started opens with one probe: refused, the window is longer and the limit stands', async () => {
+    await answered(5);
+    await event(await grant());
+    const first = await drain();
+    for (const g of first.went.slice(0, 5)) ledger.done(g, undefined, Date.now(), ok);
+    await sleep(1000);
+    await event(first.went[5]); // confirmed: 5 per ~1.1 s window
+    const second = await drain();
+    expect(second.went).toHaveLength(5);
+    for (const g of second.went) ledger.done(g, undefined, Date.now(), ok);
+    await sleep((second.refusal as Extract<Admission, { go: false }>).waitMs + 10);
+    // The estimated window has ended: one probe goes, the rest wait for its answer.
+    const probe = await drain();
+    expect(probe.went).toHaveLength(1);
+    expect(probe.refusal).toMatchObject({ go: false, reason: 'in-flight' });
+    await event(probe.went[0]); // the API's window had not ended
+    const third = await drain();
+    expect(third.went).toHaveLength(6); // the limit stands: 6, widened by one after a saturated window
+    // A probe that goes through opens the window for the rest.
+    for (const g of third.went) ledger.done(g, undefined, Date.now(), ok);
+    await sleep((third.refusal as Extract<Admission, { go: false }>).waitMs + 10);
+    const next = await drain(1);
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'in-flight' });
+    ledger.done(next.went[0], undefined, Date.now(), ok);
+    await settled();
+    expect((await drain()).went).toHaveLength(6); // 7 with the probe
+  });
+
+  it('a 429 for a grant from before the last event, answered after its pause, is not a new event', async () => {
+    await answered(3);
+    const slow = await grant();
+    await event(await grant());
+    await pauseOver();
+    ledger.done(slow, undefined, Date.now(), refused(PAUSE_MS)); // sent before the event, answered after its pause
+    await settled();
+    const { went } = await drain();
+    expect(went).toHaveLength(4); // provisional 3 (what was accepted), and the test
+  });
+});

@@ -29,14 +29,14 @@ export function settleAttempt(
 ): void {
   const now = Date.now();
   const report = response && parseRateLimit(response.headers, now);
-  ctx.state.ledger?.done(grant, report, now);
+  const retryAfterMs = response && response.status === 429 && !report ? named?.delayMs : undefined;
+  const ledger = ctx.state.ledger;
+  ledger?.done(grant, report, now, response && { status: response.status, retryAfterMs });
   if (ticket === undefined) return;
   const quota = ctx.state.quota;
-  const outcome = response && {
-    status: response.status,
-    report,
-    retryAfterMs: response.status === 429 && !report ? named?.delayMs : undefined,
-  };
+  // In a fleet, 429s without headers teach the ledger, which counts every process' dispatches; a process
+  // learning from its own share too would hold back twice.
+  const outcome = response && { status: response.status, report, retryAfterMs: ledger ? undefined : retryAfterMs };
   const changed = quota.settle(ticket, outcome, now);
   if (!quota.engaged) return;
   // A settled probe (or a changed report) may let waiters go: wake them to check again.
@@ -67,11 +67,13 @@ function notePause(ctx: SteadyContext, now: number, status: number | undefined):
   void ctx.state.broadcast?.(until - now);
 }
 
-/** The fleet's ledger says its quota is spent for `delayMs`: this process pauses (each process hears it itself). */
+/**
+ * The fleet's ledger says its quota is spent for `delayMs`: told once per pause. The gate stays open: each
+ * request the ledger turns away waits itself (see fleet/admission.ts), while those already counted go.
+ */
 export function fleetPause(ctx: SteadyContext, delayMs: number): void {
   const now = Date.now();
   const until = now + delayMs;
-  ctx.state.gate.close(until);
   // Every job the ledger turns away says so, each with its own few ms of latency: one pause until it is over.
   const fresh = ctx.quotaPausedUntil < now;
   ctx.quotaPausedUntil = Math.max(ctx.quotaPausedUntil, until);

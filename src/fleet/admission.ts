@@ -34,16 +34,20 @@ export function fleetAdmission(
 ): FleetAdmission {
   let grant: Grant | undefined;
   const refuse = async (answer: Extract<Admission, { go: false }>, signal: AbortSignal | undefined) => {
-    if (answer.reason === 'spent') onSpent(answer.waitMs);
-    else if (answer.reason === 'paused') gate.close(Date.now() + answer.waitMs);
-    // Only this request waits for answers in flight: closing the gate would bounce the requests already
-    // counted and queued, which would give their counts back and ask again — a livelock (measured: a hang).
-    else await sleep(answer.waitMs, signal);
+    if (answer.reason === 'paused') gate.close(Date.now() + answer.waitMs);
+    else {
+      // Only this request waits, for answers in flight or for the window's end: closing the gate would bounce
+      // the requests already counted and queued, which would give their counts back and ask again — a livelock
+      // (measured: a hang) — or, once the window is spent, hold the last one counted (a learned limit's test)
+      // past the window it was counted in (measured: its test never sent, the limit forgotten, 9 429s).
+      if (answer.reason === 'spent') onSpent(answer.waitMs);
+      await sleep(answer.waitMs, signal);
+    }
     return false;
   };
   return {
     async admit(signal) {
-      if (grant) ledger.done(grant); // counted for a try that was never sent (its slot was given back)
+      if (grant) ledger.done(grant, undefined, Date.now(), 'unsent'); // counted for a try that was never sent (its slot was given back)
       grant = undefined;
       const answer = await (counting ? ledger.take(blindCap(), expiration) : ledger.check());
       if (answer?.go) grant = answer.grant;

@@ -1,5 +1,6 @@
 import type Bottleneck from 'bottleneck';
 import type { QuotaReport } from '../quota/headers.js';
+import { LEARNED_DONE, LEARNED_TAKE } from './learned.js';
 
 /**
  * The part of a Redis client used here: `eval(script, numKeys, ...keysAndArgs, callback)`, which ioredis and
@@ -25,6 +26,13 @@ export type Admission =
 
 const REASONS = ['paused', 'spent', 'in-flight'] as const;
 
+/** How a counted dispatch was answered, for the quota learned from 429s (an API without rate-limit headers). */
+export interface Answer {
+  readonly status: number;
+  /** A 429's Retry-After, in ms. */
+  readonly retryAfterMs?: number | undefined;
+}
+
 // Two keys per limiter id, in one Redis Cluster slot (the {id} hashtag):
 // - a hash: pause = the fleet's pause end; n = dispatches counted (for unique entries); rem, reset = the
 //   window's freshest report. Times are Redis time (ms): it is the one clock every process shares, so ends
@@ -36,8 +44,9 @@ const NOW = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t
 // dispatch counted): grants while the reported remaining exceeds the fleet's unanswered requests — any of
 // those may not have reached the API when it reported (requests leave different processes in another order
 // than they were counted), so all of them are charged. Knowing nothing, grants while fewer than ARGV[5] are
-// unanswered (the limiter's maxConcurrent: what counting at send time would allow). An entry expires ARGV[2]
-// ms after it was counted (the job's expiration: its process died, or its answer got lost).
+// unanswered (the limiter's maxConcurrent: what counting at send time would allow), and within what the fleet
+// learned from 429s (fleet/learned.ts). An entry expires ARGV[2] ms after it was counted (the job's
+// expiration: its process died, or its answer got lost).
 const TAKE = `${NOW}
 local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset')
 local pause = tonumber(q[1])
@@ -50,8 +59,9 @@ if reset and now < reset then
     if rem <= 0 then return {0, reset - now, 2} end
     return {0, math.min(reset - now, tonumber(ARGV[3])), 3}
   end
-elseif redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then
-  return {0, tonumber(ARGV[3]), 3}
+else
+  if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then return {0, tonumber(ARGV[3]), 3} end
+  ${LEARNED_TAKE}
 end
 local expires = now + tonumber(ARGV[2])
 local entry = n .. ':' .. expires
@@ -61,13 +71,18 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 return {1, entry}`;
 
-// Marks a dispatch answered and, with a report (ARGV[2] = 'r', ARGV[3] remaining, ARGV[4] ms to reset),
+// Marks a dispatch answered; an answer without rate-limit headers teaches the learned quota (ARGV[2] 'x': a
+// 429 naming ARGV[3] ms, 's': a success, 'u': given back unsent, none: no answer; see fleet/learned.ts). With a report (ARGV[2] = 'r', ARGV[3] remaining, ARGV[4] ms to reset),
 // keeps it when fresher. Within one window the API's remaining only falls, so the lowest remaining is the
 // freshest news (answers arrive in any order); a reset more than a second later is a new window, one more
 // than a second earlier is old news. Resets come in whole seconds, so within a second two reports may be of
 // two windows: the later reset is kept.
 const DONE = `${NOW}
 redis.call('ZREM', KEYS[2], ARGV[1])
+local g = tonumber(string.match(ARGV[1], '^(%d+):'))
+if g and ARGV[2] ~= 'r' then
+  ${LEARNED_DONE}
+end
 if ARGV[2] ~= 'r' then return 0 end
 local rem, resetAt = tonumber(ARGV[3]), now + tonumber(ARGV[4])
 local q = redis.call('HMGET', KEYS[1], 'rem', 'reset')
@@ -155,14 +170,21 @@ export class FleetLedger {
   }
 
   /**
-   * Marks a counted dispatch answered (or never sent) and keeps what its response reported, if anything.
+   * Marks a counted dispatch answered (or never sent) and keeps what its response reported, if anything; an
+   * `answer` without rate-limit headers (its status, and a 429's Retry-After) teaches the fleet's learned quota;
+   * `'unsent'`: the grant was given back before it was sent.
    * Without a grant (Redis did not answer when it was counted) only a report is worth sending. Fire and
    * forget: a lost call only makes the ledger more careful until the entry ages out.
    */
-  done(grant: Grant | undefined, report?: QuotaReport, now: number = Date.now()): void {
+  done(grant: Grant | undefined, report?: QuotaReport, now: number = Date.now(), answer?: Answer | 'unsent'): void {
     if (!grant && !report) return;
     const args: (string | number)[] = [grant?.entry ?? ''];
     if (report) args.push('r', report.remaining, Math.max(0, Math.ceil(report.resetAt - now)));
+    else if (answer === 'unsent') args.push('u');
+    else if (grant && answer !== undefined) {
+      if (answer.status === 429 && answer.retryAfterMs !== undefined) args.push('x', Math.ceil(answer.retryAfterMs));
+      else if (answer.status < 400) args.push('s');
+    }
     void this.run(DONE, args);
   }
 

@@ -19,8 +19,11 @@ export const withHeaders = (kind: LimiterKind) => kind !== 'flexible';
 
 export interface LimitedApi {
   readonly url: string;
-  /** Requests that reached the limiter, and how many it refused. */
-  readonly stats: { requests: number; rateLimited: number };
+  /**
+   * Requests that reached the limiter, and how many it refused; `verdicts` (rate-limiter-flexible, sliding and
+   * bucket): each request's verdict in the order the limiter gave them, true for allowed.
+   */
+  readonly stats: { requests: number; rateLimited: number; verdicts: boolean[] };
   close(): Promise<void>;
 }
 
@@ -88,7 +91,7 @@ async function listen(server: http.Server, stats: LimitedApi['stats']): Promise<
 
 export async function startLimitedApi(options: LimitedOptions): Promise<LimitedApi> {
   const { kind, limit, windowMs, items, pageSize = 10, latencyMs = 5 } = options;
-  const stats = { requests: 0, rateLimited: 0 };
+  const stats = { requests: 0, rateLimited: 0, verdicts: [] as boolean[] };
   const delay = () => new Promise((resolve) => setTimeout(resolve, latencyMs));
 
   if (kind.startsWith('erl-')) {
@@ -147,14 +150,19 @@ export async function startLimitedApi(options: LimitedOptions): Promise<LimitedA
         RateLimit: `limit=${limit}, remaining=${d.remaining}, reset=${Math.ceil(d.resetMs / 1000)}`,
         'RateLimit-Policy': `${limit};w=${Math.round(windowMs / 1000)}`,
       };
+      stats.verdicts.push(d.allowed);
       if (d.allowed) return void delay().then(() => send(200, page(url, items, pageSize), headers));
       stats.rateLimited++;
       return send(429, { error: 'rate limited' }, { ...headers, 'Retry-After': String(Math.max(1, Math.ceil(d.retryMs / 1000))) });
     }
-    flexible.consume('client').then(ok, (refused: { msBeforeNext: number }) => {
-      stats.rateLimited++;
-      send(429, { error: 'rate limited' }, { 'Retry-After': String(Math.max(1, Math.ceil(refused.msBeforeNext / 1000))) });
-    });
+    flexible.consume('client').then(
+      () => (stats.verdicts.push(true), ok()),
+      (refused: { msBeforeNext: number }) => {
+        stats.verdicts.push(false);
+        stats.rateLimited++;
+        send(429, { error: 'rate limited' }, { 'Retry-After': String(Math.max(1, Math.ceil(refused.msBeforeNext / 1000))) });
+      },
+    );
   });
   return listen(server, stats);
 }
