@@ -186,7 +186,7 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     await event(await grant());
     const { went, refusal } = await drain();
     expect(went).toHaveLength(6); // the 5 the API accepted, and the test
-    expect(refusal).toMatchObject({ go: false, reason: 'spent' });
+    expect(refusal).toMatchObject({ go: false, reason: 'learned' });
     // Spent until the learned window ends: the span from the first grant to the pause's end, ~1.1 s.
     expect((refusal as Extract<Admission, { go: false }>).waitMs).toBeGreaterThan(500);
   });
@@ -200,7 +200,7 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     const next = await drain();
     expect(next.went).toHaveLength(1); // the new test
     const waitMs = (next.refusal as Extract<Admission, { go: false }>).waitMs;
-    expect(next.refusal).toMatchObject({ go: false, reason: 'spent' });
+    expect(next.refusal).toMatchObject({ go: false, reason: 'learned' });
     // Unconfirmed at the window's end: the 429 was a one-off, and costs nothing more.
     await sleep(waitMs + 10);
     expect(await drain()).toMatchObject({ went: { length: 20 }, refusal: undefined });
@@ -215,7 +215,7 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     await event(went[5]); // the test is refused: the limit was real
     const second = await drain();
     expect(second.went).toHaveLength(5);
-    expect(second.refusal).toMatchObject({ go: false, reason: 'spent' });
+    expect(second.refusal).toMatchObject({ go: false, reason: 'learned' });
   });
 
   it('the limit is what the API accepted: successes in flight when the 429 came count, its siblings do not', async () => {

@@ -68,12 +68,14 @@ function notePause(ctx: SteadyContext, now: number, status: number | undefined):
 }
 
 /**
- * The fleet's ledger says its quota is spent for `delayMs`: told once per pause. The gate stays open: each
- * request the ledger turns away waits itself (see fleet/admission.ts), while those already counted go.
+ * The fleet's ledger says its quota is spent for `delayMs`: this process pauses (each process hears it itself),
+ * told once per pause. With `closeGate` false (a window learned from 429s) the gate stays open: each request
+ * the ledger turns away waits itself (see fleet/admission.ts), while those already counted go.
  */
-export function fleetPause(ctx: SteadyContext, delayMs: number): void {
+export function fleetPause(ctx: SteadyContext, delayMs: number, closeGate = true): void {
   const now = Date.now();
   const until = now + delayMs;
+  if (closeGate) ctx.state.gate.close(until);
   // Every job the ledger turns away says so, each with its own few ms of latency: one pause until it is over.
   const fresh = ctx.quotaPausedUntil < now;
   ctx.quotaPausedUntil = Math.max(ctx.quotaPausedUntil, until);

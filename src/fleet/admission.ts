@@ -30,17 +30,18 @@ export function fleetAdmission(
   counting: boolean,
   blindCap: () => number,
   expiration: number,
-  onSpent: (waitMs: number) => void,
+  onSpent: (waitMs: number, closeGate: boolean) => void,
 ): FleetAdmission {
   let grant: Grant | undefined;
   const refuse = async (answer: Extract<Admission, { go: false }>, signal: AbortSignal | undefined) => {
     if (answer.reason === 'paused') gate.close(Date.now() + answer.waitMs);
+    else if (answer.reason === 'spent') onSpent(answer.waitMs, true);
     else {
-      // Only this request waits, for answers in flight or for the window's end: closing the gate would bounce
-      // the requests already counted and queued, which would give their counts back and ask again — a livelock
-      // (measured: a hang) — or, once the window is spent, hold the last one counted (a learned limit's test)
-      // past the window it was counted in (measured: its test never sent, the limit forgotten, 9 429s).
-      if (answer.reason === 'spent') onSpent(answer.waitMs);
+      // Only this request waits, for answers in flight or for the learned window's end: closing the gate would
+      // bounce the requests already counted and queued, which would give their counts back and ask again — a
+      // livelock (measured: a hang) — or hold the last one counted in a learned window (its limit's test) past
+      // that window (measured: the test never sent, the limit forgotten, 9 429s in the next window).
+      if (answer.reason === 'learned') onSpent(answer.waitMs, false);
       await sleep(answer.waitMs, signal);
     }
     return false;

@@ -52,7 +52,7 @@ if lim then
     redis.call('HSET', KEYS[1], 'ep', n, 'ok', 0)
   end
   if lim then
-    if used >= (conf and lim or lim + 1) then return {0, wst + wms - now, 2} end
+    if used >= (conf and lim or lim + 1) then return {0, wst + wms - now, 4} end
     if not verified then
       -- A window this ledger's estimate started: one probe first, the rest once it went through.
       if probe and now - tonumber(L[10]) < ${PROBE_MS} then return {0, tonumber(ARGV[3]), 3} end

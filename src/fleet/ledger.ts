@@ -18,13 +18,14 @@ export interface Grant {
 /**
  * What the ledger says to a process about to send: go (with a grant when the quota is counted), or wait
  * `waitMs` because the fleet is `paused` (a 429/503 named a delay), the window's quota is `spent` until
- * its reset, or what remains is all taken by requests still unanswered (`in-flight`: ask again shortly).
+ * its reset, what remains is all taken by requests still unanswered (`in-flight`: ask again shortly), or the
+ * quota `learned` from 429s is spent until its window ends.
  */
 export type Admission =
   | { readonly go: true; readonly grant?: Grant }
-  | { readonly go: false; readonly waitMs: number; readonly reason: 'paused' | 'spent' | 'in-flight' };
+  | { readonly go: false; readonly waitMs: number; readonly reason: (typeof REASONS)[number] };
 
-const REASONS = ['paused', 'spent', 'in-flight'] as const;
+const REASONS = ['paused', 'spent', 'in-flight', 'learned'] as const;
 
 /** How a counted dispatch was answered, for the quota learned from 429s (an API without rate-limit headers). */
 export interface Answer {

@@ -125,7 +125,7 @@ export class Attempts {
           ctx.learnQuota,
           () => maxConcurrentOf(ctx.limiter) ?? 1e9,
           this.expiration,
-          (ms) => fleetPause(ctx, ms),
+          (ms, closeGate) => fleetPause(ctx, ms, closeGate),
         )
       : undefined;
   }
