@@ -1,7 +1,9 @@
 // The fleet ledger's Lua scripts, run by a real redis-server (started here on a free loopback port, stopped
 // by pid): what each answer is, given what was granted, answered and reported before it.
 import { Redis } from 'ioredis';
+import { fleetAdmission } from '../src/fleet/admission.js';
 import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
+import { PauseGate } from '../src/limit/gate.js';
 import type { QuotaReport } from '../src/quota/headers.js';
 import { startRedis, type RedisServer } from '../test/servers/redis.js';
 
@@ -264,6 +266,32 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     ledger.done(next.went[0], undefined, Date.now(), ok);
     await settled();
     expect((await drain()).went).toHaveLength(6); // 7 with the probe
+  });
+
+  it('a spent quota whose end is further away than the process would pause for is left to the 429s', async () => {
+    // A 429 naming an hour (beyond any maxRetryAfter) still teaches the ledger; the window it names starts then.
+    await answered(2);
+    ledger.done(await grant(), undefined, Date.now(), refused(3_600_000));
+    await settled();
+    await drain(); // the provisional limit and its test
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'learned' });
+    const spent: number[] = [];
+    const admission = fleetAdmission(ledger, new PauseGate(), {
+      counting: true,
+      blindCap: () => 100,
+      expiration: 60_000,
+      onSpent: (waitMs) => spent.push(waitMs),
+      maxWaitMs: () => 60_000,
+    });
+    const started = Date.now();
+    expect(await admission.admit()).toBe(true); // goes, uncounted, at once: its own 429 fails fast
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(spent).toEqual([]);
+    // The same for a reported window spent until a reset two hours away.
+    ledger.done(undefined, report(0, 7_200_000)); // a response reporting it (its own grant is not needed)
+    await settled();
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'spent' });
+    expect(await admission.admit()).toBe(true);
   });
 
   it('a 429 for a grant from before the last event, answered after its pause, is not a new event', async () => {

@@ -13,6 +13,20 @@ export interface FleetAdmission {
   settle(): Grant | undefined;
 }
 
+/** What fleetAdmission needs besides the ledger and the gate. */
+export interface AdmissionOptions {
+  /** Whether attempts are counted against the fleet's quota (false for `quota: false`: pauses only). */
+  readonly counting: boolean;
+  /** How many may be unanswered while nothing is known (the limiter's maxConcurrent). */
+  readonly blindCap: () => number;
+  /** The job's expiration, ms: a count lapses after it. */
+  readonly expiration: number;
+  /** The quota is spent for `waitMs`; `closeGate`: for the whole process (a reported window). */
+  readonly onSpent: (waitMs: number, closeGate: boolean) => void;
+  /** The longest wait for a spent quota this process accepts (the quota tracker's maxPauseMs). */
+  readonly maxWaitMs: () => number;
+}
+
 /**
  * Admission through a Redis-shared ledger, before a request queues for the limiter: a pause stored there
  * stops this process too, and every attempt is counted against the fleet's quota (`counting`; false for
@@ -24,14 +38,8 @@ export interface FleetAdmission {
  * `onSpent` is told when the quota is used up until its reset (a pause worth reporting); a pause another
  * process called closes the gate silently.
  */
-export function fleetAdmission(
-  ledger: FleetLedger,
-  gate: PauseGate,
-  counting: boolean,
-  blindCap: () => number,
-  expiration: number,
-  onSpent: (waitMs: number, closeGate: boolean) => void,
-): FleetAdmission {
+export function fleetAdmission(ledger: FleetLedger, gate: PauseGate, options: AdmissionOptions): FleetAdmission {
+  const { counting, blindCap, expiration, onSpent, maxWaitMs } = options;
   let grant: Grant | undefined;
   const refuse = async (answer: Extract<Admission, { go: false }>, signal: AbortSignal | undefined) => {
     if (answer.reason === 'paused') gate.close(Date.now() + answer.waitMs);
@@ -52,8 +60,13 @@ export function fleetAdmission(
       grant = undefined;
       const answer = await (counting ? ledger.take(blindCap(), expiration) : ledger.check());
       if (answer?.go) grant = answer.grant;
-      // No answer (Redis away): go; this process' own gate and quota tracker still hold.
-      return !answer || answer.go || refuse(answer, signal);
+      // No answer (Redis away): go; this process' own gate and quota tracker still hold. A spent quota whose
+      // end is further away than this process would pause for goes too, uncounted: its 429 fails fast, as
+      // for one process (the quota tracker's maxPauseMs), and a 429 naming an hour does not hold a fleet
+      // for an hour.
+      if (!answer || answer.go) return true;
+      if ((answer.reason === 'spent' || answer.reason === 'learned') && answer.waitMs > maxWaitMs()) return true;
+      return refuse(answer, signal);
     },
     settle() {
       const settled = grant;

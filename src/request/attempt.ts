@@ -119,14 +119,13 @@ export class Attempts {
     this.expiration = jobExpiration(config, plan);
     const { ledger, gate } = ctx.state;
     this.fleet = ledger
-      ? fleetAdmission(
-          ledger,
-          gate,
-          ctx.learnQuota,
-          () => maxConcurrentOf(ctx.limiter) ?? 1e9,
-          this.expiration,
-          (ms, closeGate) => fleetPause(ctx, ms, closeGate),
-        )
+      ? fleetAdmission(ledger, gate, {
+          counting: ctx.learnQuota,
+          blindCap: () => maxConcurrentOf(ctx.limiter) ?? 1e9,
+          expiration: this.expiration,
+          onSpent: (ms, closeGate) => fleetPause(ctx, ms, closeGate),
+          maxWaitMs: () => ctx.state.quota.maxPauseMs,
+        })
       : undefined;
   }
 
