@@ -11,6 +11,8 @@ export interface FleetAdmission {
   admit(signal?: AbortSignal): Promise<boolean>;
   /** The attempt ended: the grant to report its answer with, if it was counted. */
   settle(): Grant | undefined;
+  /** The attempt was never sent (its slot given back, or cancelled in the queue): its count is given back. */
+  giveBack(): void;
 }
 
 /** What fleetAdmission needs besides the ledger and the gate. */
@@ -54,10 +56,14 @@ export function fleetAdmission(ledger: FleetLedger, gate: PauseGate, options: Ad
     }
     return false;
   };
+  // Not a method: `admit` is handed to dispatch on its own, without its object.
+  const giveBack = () => {
+    if (grant) ledger.done(grant, undefined, Date.now(), 'unsent');
+    grant = undefined;
+  };
   return {
     async admit(signal) {
-      if (grant) ledger.done(grant, undefined, Date.now(), 'unsent'); // counted for a try that was never sent (its slot was given back)
-      grant = undefined;
+      giveBack(); // counted for a try that was never sent (its slot was given back)
       const answer = await (counting ? ledger.take(blindCap(), expiration) : ledger.check());
       if (answer?.go) grant = answer.grant;
       // No answer (Redis away): go; this process' own gate and quota tracker still hold. A spent quota whose
@@ -73,5 +79,6 @@ export function fleetAdmission(ledger: FleetLedger, gate: PauseGate, options: Ad
       grant = undefined;
       return settled;
     },
+    giveBack,
   };
 }

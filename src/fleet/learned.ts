@@ -70,7 +70,7 @@ end
  * answer. `now` and the grant's number `g` are set.
  */
 export const LEARNED_DONE = `
-local L = redis.call('HMGET', KEYS[1], 'lim', 'conf', 'wms', 'pend', 'ep', 'pep', 'pe', 'epAt', 'n', 'test', 'ok', 'probe', 'wv', 'rolls')
+local L = redis.call('HMGET', KEYS[1], 'lim', 'conf', 'wms', 'pend', 'ep', 'pep', 'pe', 'epAt', 'n', 'test', 'ok', 'probe', 'wv', 'rolls', 'used')
 local lim, pend, ep, probe = tonumber(L[1]), tonumber(L[4]), tonumber(L[5]) or 0, tonumber(L[12])
 if ARGV[2] == 's' then
   if g == probe then
@@ -92,7 +92,7 @@ end
 if ARGV[2] ~= 'x' then
   -- Given back unsent ('u'), or failed without an answer: a probe lets the next grant probe instead.
   if g == probe then redis.call('HDEL', KEYS[1], 'probe') end
-  if ARGV[2] == 'u' and lim and g >= ep and (tonumber(redis.call('HGET', KEYS[1], 'used')) or 0) > 0 then
+  if ARGV[2] == 'u' and lim and g >= ep and (tonumber(L[15]) or 0) > 0 then
     redis.call('HINCRBY', KEYS[1], 'used', -1)
   end
   return 0

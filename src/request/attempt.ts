@@ -143,8 +143,7 @@ export class Attempts {
 
   /** Gives back a fleet count taken for an attempt that was never sent (cancelled in the queue). */
   settleUnsent(): void {
-    const unsent = this.fleet?.settle();
-    if (unsent) this.ctx.state.ledger?.done(unsent, undefined, Date.now(), 'unsent');
+    this.fleet?.giveBack();
   }
 
   /** Built per attempt, so the request's config as it is then counts, whether or not a deadline linked a signal. */
