@@ -5,24 +5,21 @@
 // a bounded wait, and once the last pause is over, a grant must come by time alone (the learned window ends,
 // an unanswered probe stops holding the others, a dead process' counts lapse).
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
-import { startRedis, type RedisServer } from '../test/servers/redis.js';
+import { startRedisWithClient, type RedisWithClient } from '../test/servers/redis.js';
 
 jest.setTimeout(120_000);
 
-let redis: RedisServer;
+let redis: RedisWithClient | undefined;
 let client: Redis;
 let ids = 0;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  client = new Redis({ host: '127.0.0.1', port: redis.port });
+  redis = await startRedisWithClient();
+  client = redis.client;
 });
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+afterAll(() => redis?.stop());
 
 type Step =
   | { kind: 'take' }

@@ -1,25 +1,22 @@
 // The fleet ledger's Lua scripts, run by a real redis-server (started here on a free loopback port, stopped
 // by pid): what each answer is, given what was granted, answered and reported before it.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { fleetAdmission } from '../src/fleet/admission.js';
 import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
 import { PauseGate } from '../src/limit/gate.js';
 import type { QuotaReport } from '../src/quota/headers.js';
-import { startRedis, type RedisServer } from '../test/servers/redis.js';
+import { startRedisWithClient, type RedisWithClient } from '../test/servers/redis.js';
 
-let redis: RedisServer;
+let redis: RedisWithClient | undefined;
 let client: Redis;
 let ids = 0;
 let ledger: FleetLedger;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  client = new Redis({ host: '127.0.0.1', port: redis.port });
+  redis = await startRedisWithClient();
+  client = redis.client;
 });
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+afterAll(() => redis?.stop());
 beforeEach(() => {
   ledger = new FleetLedger(client, `ledger-${++ids}`);
 });

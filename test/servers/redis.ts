@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { Redis } from 'ioredis';
 
 export interface RedisServer {
   readonly port: number;
@@ -61,6 +62,27 @@ export async function startRedis(): Promise<RedisServer> {
     restart: async () => {
       await kill(child);
       child = await launch(port);
+    },
+  };
+}
+
+/** A redis-server and an ioredis client connected to it; `stop()` ends both. */
+export interface RedisWithClient {
+  readonly server: RedisServer;
+  readonly client: Redis;
+  stop(): Promise<void>;
+}
+
+/** Starts a redis-server and connects a client to it (a test file's beforeAll). */
+export async function startRedisWithClient(): Promise<RedisWithClient> {
+  const server = await startRedis();
+  const client = new Redis({ host: '127.0.0.1', port: server.port });
+  return {
+    server,
+    client,
+    stop: async () => {
+      client.disconnect();
+      await server.stop();
     },
   };
 }
