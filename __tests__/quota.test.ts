@@ -201,10 +201,14 @@ describe('QuotaTracker', () => {
     for (let i = 0; i < 5; i++) q.settle(q.take(now), ok(), now);
     q.settle(q.take(now), { status: 429, retryAfterMs: 2000 }, now);
     let t = now + 2000;
-    for (let i = 0; i < 6; i++) q.take(t); // 5 + the test
+    const sent = Array.from({ length: 6 }, () => q.take(t)); // 5 + the test
+    for (const ticket of sent.slice(0, 4)) q.settle(ticket, ok(), t + 10);
     q.settle(q.take(t), { status: 429, retryAfterMs: 1500 }, t + 500);
-    // 6 sent in the window before the 429; the pauses end 2 s apart: 6 per 2 s, from the pause's end.
-    expect(q.state(t + 500)).toMatchObject({ limit: 6, resetAt: t + 4000 });
+    // 4 accepted so far; the pauses end 2 s apart: 4 per 2 s, from the pause's end.
+    expect(q.state(t + 500)).toMatchObject({ limit: 4, resetAt: t + 4000 });
+    // The 2 still in flight when the 429 came were accepted in its window too.
+    for (const ticket of sent.slice(4)) q.settle(ticket, ok(), t + 520);
+    expect(q.state(t + 520)).toMatchObject({ limit: 6, resetAt: t + 4000 });
     t += 2000; // window [t, t + 2000)
     for (let i = 0; i < 6; i++) {
       expect(q.holdUntil(t)).toBeUndefined();
@@ -213,6 +217,46 @@ describe('QuotaTracker', () => {
     expect(q.holdUntil(t)).toBe(t + 2000);
     expect(q.spentUntil(t)).toBe(t + 2000);
     expect(q.state(t + 2000)).toMatchObject({ limit: 7 }); // used it all, no 429: one more
+  });
+
+  it('without headers: answers out of order do not pass the test early; the limit is what the API accepted', () => {
+    // Under load the server handles requests out of the order they were sent: the test (sent last) may be
+    // accepted while an earlier one is still to be refused.
+    const q = new QuotaTracker();
+    for (let i = 0; i < 10; i++) q.settle(q.take(now), ok(), now);
+    q.settle(q.take(now + 100), { status: 429, retryAfterMs: 1000 }, now + 100);
+    const t = now + 1100;
+    const sent = Array.from({ length: 11 }, () => q.take(t)); // 10 + the test
+    q.settle(sent[10] as number, ok(), t + 5); // the test, accepted first
+    expect(q.state(t + 5)).toMatchObject({ limit: 10 }); // 1 accepted of 11 sent: not yet more than the limit
+    for (const ticket of sent.slice(0, 9)) q.settle(ticket, ok(), t + 10);
+    q.settle(sent[9] as number, { status: 429, retryAfterMs: 900 }, t + 15);
+    expect(q.state(t + 15)).toMatchObject({ limit: 10, resetAt: t + 915 + 915 }); // the pauses end 915 ms apart
+    expect(q.spentUntil(t + 15)).toBeUndefined(); // the pause itself is Retry-After's
+  });
+
+  it('without headers: every window starts its own count, so a 429 windows later is not charged for them all', () => {
+    const q = new QuotaTracker();
+    for (let i = 0; i < 5; i++) q.settle(q.take(now), ok(), now);
+    q.settle(q.take(now), { status: 429, retryAfterMs: 1000 }, now);
+    let t = now + 1000;
+    for (let i = 0; i < 5; i++) q.settle(q.take(t), ok(), t);
+    q.settle(q.take(t), { status: 429, retryAfterMs: 1000 }, t + 10); // confirms 5 per ~1 s
+    expect(q.state(t + 10)).toMatchObject({ limit: 5 });
+    t += 1010;
+    for (let w = 0; w < 3; w++, t += 1010) {
+      for (let i = 0; i < 3; i++) {
+        expect(q.holdUntil(t)).toBeUndefined();
+        q.settle(q.take(t), ok(), t + 1);
+      }
+    }
+    // In the fourth window the API takes 2, then refuses: the limit is 2, not the 11 accepted since the last 429.
+    for (let i = 0; i < 3; i++) {
+      expect(q.holdUntil(t)).toBeUndefined(); // dispatch asks first; the window rolls here
+      const ticket = q.take(t);
+      q.settle(ticket, i < 2 ? ok() : { status: 429, retryAfterMs: 1000 }, t + 1 + i);
+    }
+    expect(q.state(t + 2)).toMatchObject({ limit: 2 });
   });
 
   it('never asks for a pause longer than maxPauseMs', () => {

@@ -2,17 +2,25 @@ import type { QuotaState } from './tracker.js';
 
 /** Clean, saturated windows after which a learned limit is forgotten unless a 429 confirmed it since. */
 const FORGET_AFTER = 8;
+/** Not a ticket: the epoch opens at the next send. */
+const NEXT_SEND = Number.MAX_SAFE_INTEGER;
 
 /**
  * A quota learned from 429s alone, for an API that sends no rate-limit headers (only Retry-After).
  *
  * A 429 names when its window ends (now + Retry-After): the next window starts there. The first 429 gives a
- * provisional estimate — what was sent before it is the limit, the span since the first of those sends is
- * the window — held for one window, after which one extra request tests it: a second 429 confirms it, a
- * success drops it (a one-off 429 costs its pause and nothing more). A confirmed limit is what was sent
- * between two 429s; it widens by one per window that used it all without a 429 (additive increase: a real
- * limit is found again with one 429, not a burst of them), and it is forgotten after FORGET_AFTER such
- * windows, since the API no longer seems to enforce it. Siblings' 429s of the same event teach nothing new.
+ * provisional estimate — what the API accepted before it is the limit, the span since the first of those
+ * sends is the window — held for one window, in which one extra request goes to test it: a second 429
+ * confirms it, and the API accepting more than the limit in that window drops it (a one-off 429 costs its
+ * pause and nothing more). A confirmed limit is what the API accepted between two 429s; it widens by one per
+ * window that used it all without a 429 (additive increase: a real limit is found again with one 429, not a
+ * burst of them), and it is forgotten after FORGET_AFTER such windows, since the API no longer seems to
+ * enforce it. Siblings' 429s of the same event teach nothing new.
+ *
+ * The limit is counted by answers, not by sends: the server counts a request when it handles it, and under
+ * load it handles them out of the order they were sent (measured: a 429 for a request sent 5th of 8 arrived
+ * after the 8th was accepted). Successes still in flight when a 429 came were accepted in its window too:
+ * they raise the limit it gave as they arrive.
  */
 export class LearnedQuota {
   private limit: number | undefined;
@@ -22,47 +30,56 @@ export class LearnedQuota {
   private confirmed = false;
   /** End of the last 429's named pause; 429s answered before it are the same event. */
   private pauseEnd = 0;
-  /** First ticket and first send of what is counted towards the next 429. */
+  /** The counting epoch (since the last 429 event, or the current window): its first ticket and send. */
   private epochTicket = 0;
   private epochAt: number | undefined;
+  /** Successes of the epoch's tickets. */
+  private accepted = 0;
+  /** Tickets of the epoch the last event ended, whose successes still raise the limit it gave. */
+  private lateFrom = 0;
+  private lateTo = 0;
   private clean = 0;
-  /** The one request sent beyond a provisional limit, to test it. */
-  private testTicket = -1;
+
+  /** An attempt was answered with success before the tracker engaged: the first 429's count. */
+  accept(ticket: number): void {
+    if (ticket >= this.epochTicket) this.accepted++;
+  }
 
   /** An attempt was sent (only called while the tracker is active and has no header window). */
   sent(ticket: number, now: number): void {
     this.epochAt ??= now;
     if (this.limit === undefined) return;
-    if (this.roll(now)) this.epochTicket = ticket; // what a 429 in this window counts starts here
-    if (!this.confirmed && this.used === this.limit) this.testTicket = ticket;
+    this.roll(now);
+    if (this.epochTicket === NEXT_SEND) this.epochTicket = ticket;
     this.used++;
   }
 
-  /** Starts the window `now` falls in and judges the ones that ended; true when a new window began. */
-  private roll(now: number): boolean {
-    if (this.limit === undefined || now < this.start + this.windowMs) return false;
-    this.judge(now);
-    return true;
-  }
-
-  private judge(now: number): void {
-    if (this.limit === undefined) return;
+  /** Starts the window `now` falls in and judges the ones that ended. */
+  private roll(now: number): void {
+    if (this.limit === undefined || now < this.start + this.windowMs) return;
     const ended = Math.floor((now - this.start) / this.windowMs);
-    const saturated = this.used > (this.confirmed ? this.limit - 1 : this.limit);
     if (!this.confirmed) return this.forget(); // one window passed and no 429 confirmed it
-    if (saturated) {
+    if (this.used > this.limit - 1) {
       this.clean++;
       this.limit++;
       if (this.clean >= FORGET_AFTER) return this.forget();
     }
     this.start += ended * this.windowMs;
     this.used = 0;
+    this.openEpoch();
+  }
+
+  private openEpoch(): void {
+    this.epochTicket = NEXT_SEND;
+    this.epochAt = undefined;
+    this.accepted = 0;
   }
 
   private forget(): void {
     this.limit = undefined;
     this.confirmed = false;
     this.clean = 0;
+    this.openEpoch();
   }
 
   /**
@@ -70,35 +87,38 @@ export class LearnedQuota {
    * `nextTicket` is the tracker's next ticket number: the first one of the next counting epoch.
    */
   answered(ticket: number, status: number, retryAfterMs: number | undefined, now: number, nextTicket: number): boolean {
-    if (status !== 429 || retryAfterMs === undefined) {
-      // The provisional limit's test request went through: the 429 was a one-off.
-      if (this.limit !== undefined && !this.confirmed && status < 400 && ticket === this.testTicket) {
-        this.forget();
-        return true;
-      }
-      return false;
-    }
-    if (now < this.pauseEnd) return false; // a sibling of the same 429 event
+    if (status !== 429 || retryAfterMs === undefined) return status < 400 && this.success(ticket);
+    if (now < this.pauseEnd || ticket < this.lateTo) return false; // a sibling, or sent before the last event
     const end = now + retryAfterMs;
-    const count = Math.max(1, ticket - this.epochTicket);
+    const count = Math.max(1, this.accepted);
     if (this.limit === undefined || this.pauseEnd === 0) {
-      this.limit = count;
       this.windowMs = Math.max(retryAfterMs, end - (this.epochAt ?? now), 1);
       this.confirmed = false;
     } else {
-      // Between two 429s: what was sent in the window is what the API accepts; the pauses' ends are a window
+      // Between two 429s: what the API accepted in the window is its limit; the pauses' ends are a window
       // (or a few) apart — the shortest span seen is the best guess.
       const span = end - this.pauseEnd;
       this.windowMs = this.confirmed ? Math.min(this.windowMs, span) : span;
-      this.limit = count;
       this.confirmed = true;
     }
+    this.limit = count;
     this.clean = 0;
     this.pauseEnd = end;
     this.start = end;
     this.used = 0;
+    this.lateFrom = this.epochTicket === NEXT_SEND ? nextTicket : this.epochTicket;
+    this.lateTo = nextTicket;
+    this.openEpoch();
     this.epochTicket = nextTicket;
-    this.epochAt = undefined;
+    return true;
+  }
+
+  private success(ticket: number): boolean {
+    if (ticket >= this.epochTicket) this.accepted++;
+    else if (this.limit !== undefined && ticket >= this.lateFrom && ticket < this.lateTo) this.limit++;
+    // The API accepted more than the provisional limit in one window: the 429 was a one-off.
+    if (this.limit === undefined || this.confirmed || this.accepted <= this.limit) return false;
+    this.forget();
     return true;
   }
 

@@ -89,7 +89,11 @@ export class QuotaTracker {
       return changed ? this.state(now) : undefined;
     }
     if (!this.active) {
-      if (outcome?.status !== 429 || outcome.retryAfterMs === undefined) return undefined;
+      if (outcome === undefined) return undefined;
+      if (outcome.status !== 429 || outcome.retryAfterMs === undefined) {
+        if (outcome.status < 400) this.learned.accept(ticket);
+        return undefined;
+      }
       this.active = true;
     }
     if (outcome === undefined) return undefined;
