@@ -1,11 +1,17 @@
-// P6: three processes collect one rate-limited API through one Redis-backed limiter. The quota (draft-7
-// headers) is unknown to them; the physical limit is pages ÷ allowed rate. Needs redis-server.
+// P6: three processes collect one rate-limited API through one Redis-backed limiter. The quota is unknown to
+// them. Two APIs: the simulated one (draft-7 headers, or only Retry-After; 300 pages, 60 per 3 s; ratio to pages ÷
+// allowed rate), and the real middleware issue 12 names (express-rate-limit draft-7, rate-limiter-flexible with
+// only Retry-After; 400 pages, 100 per 4 s, as P2c; ratio to the physical limit). Needs redis-server.
 import { fork } from 'node:child_process';
 import { startRedis } from '../test/servers/redis.js';
 import { startSimProcess } from './sim-api/index.js';
+import { LIMIT, PAGES, PHYSICAL_MS, WINDOW_MS, startLimitedProcess } from './limiters/index.js';
 import { complete } from './contenders.js';
 import { rows, type Sample } from './lib/stats.js';
 import type { Scenario } from './report.js';
+
+/** The API a fleet collects: the simulated one with or without headers, or a real limiter (P2c's servers). */
+export type FleetApi = 'draft7' | 'none' | 'erl-draft7' | 'flexible';
 
 const WORKERS = 3;
 const contenders = ['axios-steady', 'axios-steady, quota: false', 'axios-retry + bottleneck (Redis)'];
@@ -27,23 +33,31 @@ function runWorker(job: Record<string, unknown>): {
   return { ready: readyP, go: () => child.send('go'), bodies };
 }
 
-export async function fleet(quick: boolean, headers: 'draft7' | 'none' = 'draft7'): Promise<Scenario> {
-  const pages = quick ? 60 : 300;
-  const quota = quick ? { limit: 20, windowMs: 2000 } : { limit: 60, windowMs: 3000 };
-  const limitMs = (pages / quota.limit) * quota.windowMs;
+export async function fleet(quick: boolean, which: FleetApi = 'draft7'): Promise<Scenario> {
+  const real = which === 'erl-draft7' || which === 'flexible';
+  const pages = quick ? 60 : real ? PAGES : 300;
+  const quota = quick ? { limit: 20, windowMs: 2000 } : real ? { limit: LIMIT, windowMs: WINDOW_MS } : { limit: 60, windowMs: 3000 };
+  // A real limiter's windows start at its first request, so the last window's pages start 3 windows in (as P2c).
+  const limitMs = real ? (pages / quota.limit - 1) * quota.windowMs : (pages / quota.limit) * quota.windowMs;
+  if (real && !quick && limitMs !== PHYSICAL_MS) throw new Error('P6 against a real limiter is sized as P2c');
+  const startApi = async () => {
+    if (!real) return startSimProcess({ items: pages * 10, pageSize: 10, latencyMs: 20, quota: { ...quota, headers: which } });
+    const api = await startLimitedProcess({ kind: which, ...quota, items: pages * 10, latencyMs: 20 });
+    return { url: api.url, stats: api.stats, close: api.close };
+  };
   const runs = quick ? 1 : Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 3);
   const redis = await startRedis();
   const samples = new Map<string, Sample[]>(contenders.map((c) => [c, []]));
   try {
     for (let run = 0; run < runs; run++) {
       for (const contender of contenders) {
-        const api = await startSimProcess({ items: pages * 10, pageSize: 10, latencyMs: 20, quota: { ...quota, headers } });
+        const api = await startApi();
         // Worker w takes pages w+1, w+1+3, …: together every page once.
         const workers = Array.from({ length: WORKERS }, (_, w) =>
           runWorker({
             contender,
             redisPort: redis.port,
-            id: `p6-${headers}-${run}-${contenders.indexOf(contender)}`,
+            id: `p6-${which}-${run}-${contenders.indexOf(contender)}`,
             apiUrl: api.url,
             pages: Array.from({ length: pages }, (_, i) => i + 1).filter((p) => p % WORKERS === w % WORKERS),
             maxConcurrent: 8,
@@ -66,8 +80,10 @@ export async function fleet(quick: boolean, headers: 'draft7' | 'none' = 'draft7
   } finally {
     await redis.stop();
   }
+  const told = which === 'none' || which === 'flexible' ? 'no rate-limit headers, 429 + Retry-After' : 'draft-7 headers';
+  const server = real ? (which === 'flexible' ? 'rate-limiter-flexible' : 'express-rate-limit 8') : 'simulated API';
   return {
-    name: `P6 fleet${headers === 'none' ? ' (only Retry-After)' : ''}: ${WORKERS} processes, one Redis-shared limiter (maxConcurrent 8), ${pages} pages, quota ${quota.limit} per ${quota.windowMs / 1000} s (${headers === 'none' ? 'no rate-limit headers, 429 + Retry-After' : 'draft-7 headers'}) unknown to them; ratio to pages ÷ allowed rate`,
+    name: `P6 fleet${which === 'none' || which === 'flexible' ? ' (only Retry-After)' : ''}, ${server}: ${WORKERS} processes, one Redis-shared limiter (maxConcurrent 8), ${pages} pages, quota ${quota.limit} per ${quota.windowMs / 1000} s (${told}) unknown to them; ratio to ${real ? `the physical limit (${limitMs / 1000} s)` : 'pages ÷ allowed rate'}`,
     limitMs,
     rows: rows(contenders, samples, limitMs),
   };

@@ -268,8 +268,7 @@ if (want('P5')) {
 if (want('P6')) {
   log('P6 fleet');
   try {
-    scenarios.push(await fleet(quick));
-    scenarios.push(await fleet(quick, 'none'));
+    for (const which of ['draft7', 'none', 'erl-draft7', 'flexible'] as const) scenarios.push(await fleet(quick, which));
   } catch (error) {
     // The fleet needs a real redis-server (npm run bench provisions one when it can): say why it is missing.
     if (!/redis-server/.test(String(error))) throw error;

@@ -7,14 +7,15 @@ import { rows, type Sample } from '../lib/stats.js';
 import type { Scenario } from '../report.js';
 import { LIMITERS, type LimitedOptions } from '../../test/servers/limiters.js';
 
-const PAGES = 400;
-const LIMIT = 100;
-const WINDOW_MS = 4000;
+export const PAGES = 400;
+export const LIMIT = 100;
+export const WINDOW_MS = 4000;
 /** The fastest any client can be: the 4th window's 100 pages start 3 windows after the first request. */
-const PHYSICAL_MS = (PAGES / LIMIT - 1) * WINDOW_MS;
+export const PHYSICAL_MS = (PAGES / LIMIT - 1) * WINDOW_MS;
 const CONTENDERS = ['axios-steady', 'axios-retry + bottleneck', 'reference script (p-limit 5 + retry)'];
 
-async function startChild(options: LimitedOptions) {
+/** A real rate limiter's API in its own process (its clock is not slowed by the clients' CPU). */
+export async function startLimitedProcess(options: LimitedOptions) {
   const child = fork(new URL('./child.ts', import.meta.url), [JSON.stringify(options)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -37,7 +38,7 @@ export async function realLimiters(runs: number, log: (text: string) => void): P
     const samples = new Map<string, Sample[]>(CONTENDERS.map((c) => [c, []]));
     for (let run = 0; run < runs; run++) {
       for (const contender of CONTENDERS) {
-        const api = await startChild({ kind, limit: LIMIT, windowMs: WINDOW_MS, items: PAGES * 10 });
+        const api = await startLimitedProcess({ kind, limit: LIMIT, windowMs: WINDOW_MS, items: PAGES * 10 });
         const started = performance.now();
         let ids: number[] = [];
         try {
