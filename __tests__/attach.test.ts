@@ -22,6 +22,21 @@ describe('attach()', () => {
     steady.detach();
   });
 
+  it('steadyInfo rides on the config unseen: not in its keys or JSON, not carried when the config is sent again', async () => {
+    nock('http://api.test').get('/z').reply(503).get('/z').reply(200).get('/z').reply(200);
+    const api = axios.create({ baseURL: 'http://api.test' });
+    const steady = attach(api, { retry: { baseDelay: 1 } });
+    const first = await api.get('/z');
+    expect(steadyInfo(first)?.attempts.map((a) => a.status)).toEqual([503, 200]);
+    expect(Object.keys(first.config)).not.toContain('attempts');
+    expect(JSON.stringify(first.config)).not.toContain('attempts');
+    expect(steadyInfo({ ...first.config })).toBeUndefined(); // a spread copy does not take it along
+    const again = await api.request(first.config); // the token-refresh pattern: the same config, sent again
+    expect(steadyInfo(again)?.attempts.map((a) => a.status)).toEqual([200]);
+    expect(steadyInfo(first)?.attempts).toHaveLength(2); // the first request's record is unchanged
+    steady.detach();
+  });
+
   it('detach() restores plain axios', async () => {
     nock('http://api.test').get('/y').reply(503).get('/y').reply(200);
     const api = axios.create({ baseURL: 'http://api.test' });
