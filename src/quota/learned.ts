@@ -40,11 +40,6 @@ export class LearnedQuota {
   private lateTo = 0;
   private clean = 0;
 
-  /** An attempt was answered with success before the tracker engaged: the first 429's count. */
-  accept(ticket: number): void {
-    if (ticket >= this.epochTicket) this.accepted++;
-  }
-
   /** An attempt was sent (only called while the tracker is active and has no header window). */
   sent(ticket: number, now: number): void {
     this.epochAt ??= now;
@@ -83,7 +78,8 @@ export class LearnedQuota {
   }
 
   /**
-   * An attempt was answered (no rate-limit headers). Returns true when what is known changed.
+   * An attempt was answered (no rate-limit headers; before the tracker engaged too, so that successes count
+   * towards a first 429). Returns true when what is known changed.
    * `nextTicket` is the tracker's next ticket number: the first one of the next counting epoch.
    */
   answered(ticket: number, status: number, retryAfterMs: number | undefined, now: number, nextTicket: number): boolean {
@@ -106,10 +102,9 @@ export class LearnedQuota {
     this.pauseEnd = end;
     this.start = end;
     this.used = 0;
-    this.lateFrom = this.epochTicket === NEXT_SEND ? nextTicket : this.epochTicket;
+    this.lateFrom = Math.min(this.epochTicket, nextTicket);
     this.lateTo = nextTicket;
     this.openEpoch();
-    this.epochTicket = nextTicket;
     return true;
   }
 

@@ -91,7 +91,7 @@ export class QuotaTracker {
     if (!this.active) {
       if (outcome === undefined) return undefined;
       if (outcome.status !== 429 || outcome.retryAfterMs === undefined) {
-        if (outcome.status < 400) this.learned.accept(ticket);
+        this.learned.answered(ticket, outcome.status, undefined, now, this.next); // a success counts towards a first 429
         return undefined;
       }
       this.active = true;
