@@ -1,5 +1,6 @@
 // `node --expose-gc --import tsx bench/overhead-runs.ts [runs] [http1|http2]`: P1 (or P7) several times in a row, one line per run,
-// for the "in 5 of 5 runs" goal. Each run is P1's full measurement (5,000 GETs × 7 rounds, interleaved).
+// for the "in 5 of 5 runs" goal. Each run is P1's full measurement (24 paired rounds of
+// 2,000 GETs per contender, with the A/A control row).
 import { runOverhead } from './overhead.js';
 
 const runs = Number(process.argv[2] ?? 5);

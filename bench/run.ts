@@ -136,10 +136,10 @@ const want = (id: string) => !only || only.includes(id);
 
 /** P1 and P7: requests per second of each contender, as a ratio to bare axios over the same transport. */
 async function overheadScenario(transport: 'http1' | 'http2', name: string): Promise<Scenario> {
-  const requests = quick ? 1000 : 5000;
+  const requests = quick ? 500 : 2000;
   const rows = await runOverhead(quick, transport);
   return {
-    name: `${name}: ${requests} GETs, concurrency 50, ${transport === 'http2' ? 'one h2c session to a local Node http2 server; requests/s (ratio to bare axios over HTTP/2)' : 'local keep-alive server; requests/s (ratio to bare axios)'}`,
+    name: `${name}: ${quick ? 4 : 24} paired rounds of ${requests} GETs per contender, concurrency 50, each contender one instance for the run, ${transport === 'http2' ? 'one h2c session to a local Node http2 server; requests/s (ratio to bare axios over HTTP/2)' : 'local keep-alive server; requests/s (ratio to bare axios)'}`,
     limitMs: 1,
     unit: 'req/s',
     rows: rows.map((r) => ({
