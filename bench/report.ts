@@ -26,7 +26,7 @@ export function writeTables(meta: Record<string, unknown>, scenarios: Scenario[]
   const out = [
     '# Benchmark results',
     '',
-    `Produced by \`npm run bench\` on ${meta.date} (${meta.platform}, ${meta.cpus} cores, Node ${meta.node}); median of ${meta.runs} runs.`,
+    `Produced by \`npm run bench\` on ${meta.date} (${meta.platform}, ${meta.cpus} cores, Node ${meta.node}); median of ${meta.runs} runs (P1 and P7: one run of paired rounds, see their titles).`,
     'Every ratio is measured within the same run. Machines here are noisy: compare ratios, not absolute times.',
     'See [chart.svg](chart.svg) for the same numbers as bars, and `bench/README.md` for what each scenario does.',
     '',

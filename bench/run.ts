@@ -139,7 +139,7 @@ async function overheadScenario(transport: 'http1' | 'http2', name: string): Pro
   const requests = quick ? 500 : 2000;
   const rows = await runOverhead(quick, transport);
   return {
-    name: `${name}: ${quick ? 4 : 24} paired rounds of ${requests} GETs per contender, concurrency 50, each contender one instance for the run, ${transport === 'http2' ? 'one h2c session to a local Node http2 server; requests/s (ratio to bare axios over HTTP/2)' : 'local keep-alive server; requests/s (ratio to bare axios)'}`,
+    name: `${name}: one run of ${quick ? 4 : 24} paired rounds, ${requests} GETs per contender per round, concurrency 50, each contender one instance for the run, ${transport === 'http2' ? 'one h2c session to a local Node http2 server; requests/s (ratio to bare axios over HTTP/2)' : 'local keep-alive server; requests/s (ratio to bare axios)'}`,
     limitMs: 1,
     unit: 'req/s',
     rows: rows.map((r) => ({
