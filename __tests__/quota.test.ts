@@ -196,6 +196,18 @@ describe('QuotaTracker', () => {
     expect(q.holdUntil(t + 5)).toBeUndefined();
   });
 
+  it('without headers: after a one-off 429 is forgotten, a later 429 counts what the API accepted since', () => {
+    const q = new QuotaTracker();
+    for (let i = 0; i < 10; i++) q.settle(q.take(now), ok(), now);
+    q.settle(q.take(now + 100), { status: 429, retryAfterMs: 1000 }, now + 100);
+    const t = now + 1100;
+    for (let i = 0; i < 11; i++) q.settle(q.take(t), ok(), t); // the test went through: forgotten
+    expect(q.state(t)).toBeUndefined();
+    for (let i = 0; i < 7; i++) q.settle(q.take(t + 100), ok(), t + 100);
+    q.settle(q.take(t + 200), { status: 429, retryAfterMs: 1000 }, t + 200);
+    expect(q.state(t + 200)).toMatchObject({ limit: 7, source: '429' });
+  });
+
   it('without headers: a second 429 confirms the limit and the window; it widens by one per clean window', () => {
     const q = new QuotaTracker();
     for (let i = 0; i < 5; i++) q.settle(q.take(now), ok(), now);

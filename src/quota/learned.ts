@@ -42,11 +42,11 @@ export class LearnedQuota {
 
   /** An attempt was sent (only called while the tracker is active and has no header window). */
   sent(ticket: number, now: number): void {
-    this.epochAt ??= now;
-    if (this.limit === undefined) return;
     this.roll(now);
+    // An epoch opens at its first send, with or without a limit (after a forgotten one the count starts anew).
     if (this.epochTicket === NEXT_SEND) this.epochTicket = ticket;
-    this.used++;
+    this.epochAt ??= now;
+    if (this.limit !== undefined) this.used++;
   }
 
   /** Starts the window `now` falls in and judges the ones that ended. */

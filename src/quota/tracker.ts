@@ -88,15 +88,14 @@ export class QuotaTracker {
       }
       return changed ? this.state(now) : undefined;
     }
+    if (outcome === undefined) return undefined;
     if (!this.active) {
-      if (outcome === undefined) return undefined;
       if (outcome.status !== 429 || outcome.retryAfterMs === undefined) {
         this.learned.answered(ticket, outcome.status, undefined, now, this.next); // a success counts towards a first 429
         return undefined;
       }
       this.active = true;
     }
-    if (outcome === undefined) return undefined;
     if (this.window !== undefined) {
       // A probe after the reset came back without headers: the API stopped reporting; stop waiting for it.
       if (now >= this.window.resetAt && outcome.status < 400) this.window = undefined;
