@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { startRedis } from '../test/servers/redis.js';
 import { startSimProcess } from './sim-api/index.js';
-import { LIMIT, PAGES, WINDOW_MS, startLimitedProcess } from './limiters/index.js';
+import { LIMIT, PAGES, WINDOW_MS, physicalMs, startLimitedProcess } from './limiters/index.js';
 import { complete } from './contenders.js';
 import { rows, type Sample } from './lib/stats.js';
 import type { Scenario } from './report.js';
@@ -37,8 +37,7 @@ export async function fleet(quick: boolean, which: FleetApi = 'draft7'): Promise
   const real = which === 'erl-draft7' || which === 'flexible';
   const pages = quick ? 60 : real ? PAGES : 300;
   const quota = quick ? { limit: 20, windowMs: 2000 } : real ? { limit: LIMIT, windowMs: WINDOW_MS } : { limit: 60, windowMs: 3000 };
-  // A real limiter's windows start at its first request, so the last window's pages start 3 windows in (as P2c).
-  const limitMs = real ? (pages / quota.limit - 1) * quota.windowMs : (pages / quota.limit) * quota.windowMs;
+  const limitMs = real ? physicalMs(pages, quota.limit, quota.windowMs) : (pages / quota.limit) * quota.windowMs;
   const startApi = async () => {
     if (!real) return startSimProcess({ items: pages * 10, pageSize: 10, latencyMs: 20, quota: { ...quota, headers: which } });
     const api = await startLimitedProcess({ kind: which, ...quota, items: pages * 10, latencyMs: 20 });

@@ -10,8 +10,14 @@ import { LIMITERS, type LimitedOptions } from '../../test/servers/limiters.js';
 export const PAGES = 400;
 export const LIMIT = 100;
 export const WINDOW_MS = 4000;
-/** The fastest any client can be: the 4th window's 100 pages start 3 windows after the first request. */
-export const PHYSICAL_MS = (PAGES / LIMIT - 1) * WINDOW_MS;
+/**
+ * The fastest any client can be against a real limiter, whose first window starts at the first request: the last
+ * window's pages start (pages ÷ limit − 1) windows in.
+ */
+export function physicalMs(pages: number, limit: number, windowMs: number): number {
+  return (pages / limit - 1) * windowMs;
+}
+const PHYSICAL_MS = physicalMs(PAGES, LIMIT, WINDOW_MS);
 const CONTENDERS = ['axios-steady', 'axios-retry + bottleneck', 'reference script (p-limit 5 + retry)'];
 
 /** A real rate limiter's API in its own process (its clock is not slowed by the clients' CPU). */
