@@ -22,7 +22,7 @@ describe('attach()', () => {
     steady.detach();
   });
 
-  it('steadyInfo rides on the config unseen: not in its keys or JSON, not carried when the config is sent again', async () => {
+  it("steadyInfo writes nothing on axios' config: not in its keys, JSON or symbols, not carried when the config is sent again", async () => {
     nock('http://api.test').get('/z').reply(503).get('/z').reply(200).get('/z').reply(200);
     const api = axios.create({ baseURL: 'http://api.test' });
     const steady = attach(api, { retry: { baseDelay: 1 } });
@@ -30,10 +30,24 @@ describe('attach()', () => {
     expect(steadyInfo(first)?.attempts.map((a) => a.status)).toEqual([503, 200]);
     expect(Object.keys(first.config)).not.toContain('attempts');
     expect(JSON.stringify(first.config)).not.toContain('attempts');
+    expect(Object.getOwnPropertySymbols(first.config)).toEqual([]); // it rides on the request's own adapter
     expect(steadyInfo({ ...first.config })).toBeUndefined(); // a spread copy does not take it along
     const again = await api.request(first.config); // the token-refresh pattern: the same config, sent again
     expect(steadyInfo(again)?.attempts.map((a) => a.status)).toEqual([200]);
     expect(steadyInfo(first)?.attempts).toHaveLength(2); // the first request's record is unchanged
+    steady.detach();
+  });
+
+  it('a first attempt sent at once gives its lane slot back whether it succeeds or fails', async () => {
+    nock('http://api.test').get('/a').reply(200).get('/b').reply(503).get('/b').reply(200).get('/c').reply(200);
+    const api = axios.create({ baseURL: 'http://api.test' });
+    const steady = attach(api, { retry: { baseDelay: 1 }, limiter: { maxConcurrent: 1 } });
+    await api.get('/a');
+    expect(steady.stats()).toMatchObject({ running: 0, queued: 0 });
+    const [b, c] = await Promise.all([api.get('/b'), api.get('/c')]); // /c waits for /b's slot, then its retry goes
+    expect(steadyInfo(b)?.attempts.map((a) => a.status)).toEqual([503, 200]);
+    expect(steadyInfo(c)?.attempts.map((a) => a.status)).toEqual([200]);
+    expect(steady.stats()).toMatchObject({ running: 0, queued: 0, requests: 3, attempts: 4 });
     steady.detach();
   });
 

@@ -1,6 +1,6 @@
-import axios, { type AxiosAdapter, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type Bottleneck from 'bottleneck';
-import { steadyAdapter } from './adapter.js';
+import { INNER, steadyAdapter, type SteadyAdapter } from './adapter.js';
 import type { Counters, SteadyContext } from './context.js';
 import { withRedisDefaults } from './fleet/cluster.js';
 import { createLimiter } from './limit/limiter.js';
@@ -42,8 +42,6 @@ export interface Steady {
   quota(): QuotaState | undefined;
 }
 
-const ADAPTER = Symbol('axios-steady.inner-adapter');
-type Marked = AxiosAdapter & { [ADAPTER]?: AxiosAdapter };
 const attached = new WeakSet<AxiosInstance>();
 
 /**
@@ -88,12 +86,10 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
 
   const requestId = instance.interceptors.request.use(
     (config: InternalAxiosRequestConfig) => {
-      const current = config.adapter as Marked | undefined;
+      const current = config.adapter as SteadyAdapter | undefined;
       // A config re-sent from error.config already carries our adapter: wrap what it wrapped.
-      const inner = current?.[ADAPTER] ?? axios.getAdapter(current ?? instance.defaults.adapter ?? axios.defaults.adapter, config);
-      const adapter: Marked = steadyAdapter(ctx, planRequest(plan, config.steady), inner);
-      adapter[ADAPTER] = inner;
-      config.adapter = adapter;
+      const inner = current?.[INNER] ?? axios.getAdapter(current ?? instance.defaults.adapter ?? axios.defaults.adapter, config);
+      config.adapter = steadyAdapter(ctx, planRequest(plan, config.steady), inner);
       return config;
       // synchronous: axios keeps its synchronous request path; an async interceptor costs a promise hop.
     },

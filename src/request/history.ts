@@ -1,25 +1,29 @@
 import { isAxiosError } from 'axios';
 import type { Attempt, SteadyInfo } from '../types.js';
 
-// Info per request config. axios puts that config on the response and on every error of the request,
-// including errors made after the adapter (a JSON parse failure), so one entry serves all of them. The config
-// is axios' own merged copy, not the caller's object; the info rides on it as a non-enumerable symbol-keyed
-// property (invisible to JSON, spread, Object.keys, and not copied when the config is sent again). A WeakMap
-// did the same until bench P1 showed its cost: its table lives in old space, so every entry pointed from old
-// to young objects and kept them through young GCs (with the network taken out, full GCs per 200,000 requests
-// 8 → 2, young-GC time 2.26 → 1.58 ms per 1,000; bare axios 1.1–1.3). The WeakMap remains for what must not or
-// cannot take a property (an error of the caller's own, a frozen config). Symbol.for: a second copy of the
-// package (ESM beside CJS) reads the same info.
+// Info per request. axios puts the request's config on the response and on every error of the request,
+// including errors made after the adapter (a JSON parse failure), and that config's `adapter` is the one
+// attach() made for this request alone: the info rides on that function of ours, under a symbol, beside the
+// config it answers for (a spread copy of the config shares the function, but is not that config). Nothing is
+// written on axios' own objects, so no hidden class of theirs changes. Before: a non-enumerable property on the
+// config, whose Object.defineProperty cost ~1.1–1.5 µs per request (bench/profile-per-request.ts); before that a
+// WeakMap, whose table in old space kept every request's young objects through young GCs. The WeakMap remains
+// for an error of the caller's own (a user callback threw it), which must not be written on. Symbol.for: a
+// second copy of the package (ESM beside CJS) reads the same info.
 const INFO = Symbol.for('axios-steady.info');
+const OWNER = Symbol.for('axios-steady.info-owner');
 const infos = new WeakMap<object, SteadyInfo>();
 
-function publish(target: object, info: SteadyInfo): void {
-  if (Object.isExtensible(target)) Object.defineProperty(target, INFO, { value: info, writable: true, configurable: true });
-  else infos.set(target, info);
+/** What carries a request's info: the adapter attach() made for it. */
+export interface InfoCarrier {
+  [INFO]?: SteadyInfo;
+  [OWNER]?: object;
 }
 
 function read(target: object): SteadyInfo | undefined {
-  return (target as { [INFO]?: SteadyInfo })[INFO] ?? infos.get(target);
+  const adapter = (target as { adapter?: unknown }).adapter as InfoCarrier | undefined;
+  if (typeof adapter === 'function' && adapter[OWNER] === target) return adapter[INFO];
+  return infos.get(target);
 }
 
 /**
@@ -44,7 +48,13 @@ export class History {
   hedges = 0;
   private readonly started = Date.now();
 
-  constructor(private readonly config: object) {}
+  /** `carrier`: the request's own adapter; `config`: the request's config, the one its info answers for. */
+  constructor(
+    private readonly carrier: InfoCarrier,
+    config: object,
+  ) {
+    carrier[OWNER] = config;
+  }
 
   /** A failed attempt; only one that was sent is recorded. */
   failed(attempt: number, error: unknown): void {
@@ -83,7 +93,7 @@ export class History {
     };
     if (this.hedges > 0) info.hedges = this.hedges;
     if (stoppedBy) info.stoppedBy = stoppedBy;
-    publish(this.config, info);
+    this.carrier[INFO] = info;
     if (also) infos.set(also, info); // an error of the caller's own: nothing is written onto it
   }
 }
