@@ -44,6 +44,11 @@ export interface Steady {
 
 const attached = new WeakSet<AxiosInstance>();
 
+/** Whether attach() governs `instance` now: its limiter, not a walk's window, bounds what is on the network. */
+export function isAttached(instance: AxiosInstance): boolean {
+  return attached.has(instance);
+}
+
 /**
  * Makes an existing axios instance steady: retries with backoff and Retry-After, a limiter (bottleneck)
  * in front of every attempt, a pause gate that one 429 closes for all. Interceptors you add run once per

@@ -1,4 +1,5 @@
 import { isAxiosError, isCancel, type AxiosInstance, type AxiosResponse } from 'axios';
+import { isAttached } from '../attach.js';
 import { steadyInfo } from '../request/history.js';
 import { onRest } from '../request/rest.js';
 import { PaginationError } from '../errors.js';
@@ -171,7 +172,7 @@ export async function* pages<T = unknown>(
         }
         return got;
       };
-      window = new FetchWindow(fetchPlanned, last, o.concurrency, o.lookAhead);
+      window = new FetchWindow(fetchPlanned, last, o.concurrency, o.lookAhead, isAttached(api));
       window.fill();
       let step = tally.account(page, nextOf(0));
       for (let i = 1; ; i++) {

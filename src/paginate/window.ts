@@ -12,8 +12,9 @@ const SAMPLES = 32;
  * A page that takes far longer than the others (SLOW_FACTOR × the median) is usually not using the network:
  * it waits out a backoff after a 503 or a reset, or its attempt hangs until its timeout. Such a page stops
  * counting against `concurrency` (work stealing: another page starts in its slot, up to 2 × `concurrency`
- * launched), so one unlucky page does not leave a slot idle for seconds (bench P3). Politeness is the limiter's
- * and the retry budget's job, not the window's: an attached limiter still bounds what is on the network.
+ * launched), so one unlucky page does not leave a slot idle for seconds (bench P3). Only for an attached instance
+ * (`steal`): its limiter still bounds what is on the network. A slow page of a plain instance may be a hung
+ * request still holding its socket, and `concurrency` is then the only bound the API gets.
  * A page resting between two attempts (its retry's backoff, told through `rest`) is not using the network
  * either, and does not count while it rests.
  */
@@ -31,6 +32,8 @@ export class FetchWindow<P> {
     private readonly last: number,
     private readonly concurrency: number,
     private readonly lookAhead: number,
+    /** Whether a slow page stops counting against `concurrency` (an attached instance: its limiter bounds the network). */
+    private readonly steal: boolean,
   ) {}
 
   /** Whether pages were launched and not taken (to be cancelled when the walk ends early). */
@@ -74,7 +77,7 @@ export class FetchWindow<P> {
         }, ms);
         recount();
       });
-      const slowAfter = this.slowAfter();
+      const slowAfter = this.steal ? this.slowAfter() : undefined;
       const timer =
         slowAfter === undefined
           ? undefined
