@@ -38,7 +38,7 @@ describe('attach()', () => {
     steady.detach();
   });
 
-  it('a first attempt gives its lane slot back whether it succeeds or fails', async () => {
+  it('a first attempt sent at once gives its lane slot back whether it succeeds or fails', async () => {
     nock('http://api.test').get('/a').reply(200).get('/b').reply(503).get('/b').reply(200).get('/c').reply(200);
     const api = axios.create({ baseURL: 'http://api.test' });
     const steady = attach(api, { retry: { baseDelay: 1 }, limiter: { maxConcurrent: 1 } });

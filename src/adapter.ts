@@ -50,10 +50,22 @@ class SteadyRequest {
 
   /**
    * The first attempt is a plain promise chain, not an async function: a request that succeeds at once pays
-   * no extra promise hop (measurable at thousands of requests per second, bench P1).
+   * no extra promise hop (measurable at thousands of requests per second, bench P1). When nothing needs the
+   * queue it is sent at once, and one reaction ends the attempt, frees its slot and ends the request.
    */
   start(): Promise<AxiosResponse> {
-    return this.tries.send(1, undefined, this.plan.priority).then(
+    const { tries } = this;
+    const sent = tries.sendAtOnce();
+    if (sent)
+      return sent.then(
+        (response) => {
+          tries.answeredAtOnce(response);
+          this.link.dispose();
+          return this.succeed(response, 1);
+        },
+        (thrown: unknown) => tries.failedAtOnce(thrown).catch((error: unknown) => this.recover(error)),
+      );
+    return tries.send(1, undefined, this.plan.priority).then(
       (response) => {
         this.link.dispose();
         return this.succeed(response, 1);

@@ -34,6 +34,16 @@ export class Lane {
     return cap === null || this.running < cap;
   }
 
+  /**
+   * Takes a slot at once when one is free, the gate is open and nobody queues ahead; the caller gives it back
+   * with `release()`. For an attempt that needs no queue (see `Attempts.sendAtOnce`).
+   */
+  tryEnter(): boolean {
+    if (this.queued !== 0 || !this.hasRoom() || !this.gate.isOpen()) return false;
+    this.running++;
+    return true;
+  }
+
   /** Runs `task` once the gate is open and a slot is free; abort removes it from the queue. */
   run<T>(task: () => Promise<T>, priority: number, signal?: AbortSignal): Promise<T> {
     if (this.queued === 0 && this.hasRoom() && this.gate.isOpen()) return this.start(task);
@@ -72,7 +82,8 @@ export class Lane {
     return promise;
   }
 
-  private readonly release = (): void => {
+  /** Gives back a slot taken by `tryEnter()` (or by a task `run()` started). */
+  readonly release = (): void => {
     this.running--;
     if (this.queued > 0) this.drain();
   };
