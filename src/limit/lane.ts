@@ -46,7 +46,7 @@ export class Lane {
 
   /** Runs `task` once the gate is open and a slot is free; abort removes it from the queue. */
   run<T>(task: () => Promise<T>, priority: number, signal?: AbortSignal): Promise<T> {
-    if (this.queued === 0 && this.hasRoom() && this.gate.isOpen()) return this.start(task);
+    if (this.tryEnter()) return this.begin(task);
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<T>((resolve, reject) => {
       const entry: Entry = {
@@ -72,6 +72,11 @@ export class Lane {
   // Not async: on the hot path every extra promise hop costs throughput (see bench/results).
   private start<T>(task: () => Promise<T>): Promise<T> {
     this.running++;
+    return this.begin(task);
+  }
+
+  /** Runs `task` in a slot already taken, and gives the slot back when it settles. */
+  private begin<T>(task: () => Promise<T>): Promise<T> {
     let promise: Promise<T>;
     try {
       promise = task();

@@ -122,14 +122,8 @@ export class Attempts {
     this.named = undefined;
     const current = this.base();
     this.current = current;
-    ctx.counters.attempts++;
-    this.history.sent++;
-    this.ticket = takeTicket(ctx);
-    try {
-      return this.inner(current);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    this.ticket = this.counted(undefined);
+    return this.handOver(current);
   }
 
   /** The response to an attempt sent at once: learned from, then its slot given back (as `transport()` does). */
@@ -191,25 +185,32 @@ export class Attempts {
 
   /** One copy, granted its slot: sent, and its answer learned from before the slot is given back. */
   private transport(current: InternalAxiosRequestConfig, started: (() => void) | undefined): Promise<AxiosResponse> {
-    const { ctx } = this;
-    ctx.counters.attempts++;
-    this.history.sent++;
-    started?.();
-    const ticket = takeTicket(ctx);
+    const ticket = this.counted(started);
     const sentAt = this.plan.hedge ? performance.now() : 0;
-    let sent: Promise<AxiosResponse>;
-    try {
-      sent = this.inner(current);
-    } catch (error) {
-      sent = Promise.reject(error);
-    }
-    return sent.then(
+    return this.handOver(current).then(
       (response) => {
         this.answered(ticket, sentAt, response);
         return this.validate ? this.validated(response) : response;
       },
       (thrown: unknown) => this.failed(ticket, sentAt, current, thrown),
     );
+  }
+
+  /** A copy about to be sent: counted, recorded, and its quota ticket taken (`started`: a hedge says it went). */
+  private counted(started: (() => void) | undefined): Ticket | undefined {
+    this.ctx.counters.attempts++;
+    this.history.sent++;
+    started?.();
+    return takeTicket(this.ctx);
+  }
+
+  /** The copy, to the transport; an adapter that throws instead of rejecting fails the attempt the same way. */
+  private handOver(current: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+    try {
+      return this.inner(current);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private answered(ticket: Ticket | undefined, sentAt: number, response: AxiosResponse | undefined): void {
