@@ -1,9 +1,10 @@
-// Property: no state of the quota a fleet learns from 429s (fleet/learned.ts, Lua in a real redis-server) can
-// wedge the fleet. A driver takes grants and answers them in random order with random outcomes — successes,
-// 429s naming short Retry-After values, grants given back unsent, failures without an answer — with short
-// waits between; at the end the process answers the rest, or dies without answering. Every refusal must name
-// a bounded wait, and once the last pause is over, a grant must come by time alone (the learned window ends,
-// an unanswered probe stops holding the others, a dead process' counts lapse).
+// Property: no state of the quota a fleet learns from 429s (fleet/learned.ts) or from rate-limit headers (the
+// ledger's reported window and its probe after the reset; Lua in a real redis-server) can wedge the fleet. A
+// driver takes grants and answers them in random order with random outcomes — successes, 429s naming short
+// Retry-After values, reports of short windows, grants given back unsent, failures without an answer — with
+// short waits between; at the end the process answers the rest, or dies without answering. Every refusal must
+// name a bounded wait, and once the last pause is over, a grant must come by time alone (a window ends, an
+// unanswered probe stops holding the others, a dead process' counts lapse).
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
@@ -23,7 +24,7 @@ afterAll(() => redis?.stop());
 
 type Step =
   | { kind: 'take' }
-  | { kind: 'answer'; pick: number; outcome: 'ok' | 'none' | 'unsent' | 429; retryAfterMs: number }
+  | { kind: 'answer'; pick: number; outcome: 'ok' | 'none' | 'unsent' | 429 | 'report'; retryAfterMs: number; remaining: number }
   | { kind: 'wait'; ms: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -33,18 +34,19 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('answer' as const),
       pick: fc.nat(),
-      outcome: fc.constantFrom('ok' as const, 'ok' as const, 'none' as const, 'unsent' as const, 429 as const),
+      outcome: fc.constantFrom('ok' as const, 'ok' as const, 'none' as const, 'unsent' as const, 429 as const, 'report' as const),
       retryAfterMs: fc.integer({ min: 1, max: 60 }),
+      remaining: fc.integer({ min: 0, max: 4 }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 40 }) }) },
 );
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const PROBE_MS = 2000; // fleet/learned.ts
+const PROBE_MS = 2000; // quota/tracker.ts, for the probes of fleet/learned.ts and of a reported window's reset
 const EXPIRATION_MS = 500; // a grant's count lapses after it (the job's expiration)
 
-it('no sequence of answers leaves the learned quota refusing for good: every wait is bounded, and after the last pause a grant comes by time alone', async () => {
+it('no sequence of answers leaves the quota refusing for good: every wait is bounded, and after the last pause a grant comes by time alone', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 80 }), fc.boolean(), async (steps, crash) => {
       const ledger = new FleetLedger(client, `property-${++ids}`);
@@ -73,6 +75,11 @@ it('no sequence of answers leaves the learned quota refusing for good: every wai
           if (s.outcome === 'unsent') ledger.done(g, undefined, Date.now(), 'unsent');
           else if (s.outcome === 'none') ledger.done(g);
           else if (s.outcome === 'ok') ledger.done(g, undefined, Date.now(), { status: 200 });
+          // Rate-limit headers: what remains, and a reset `retryAfterMs` × 5 (up to 300 ms) away.
+          else if (s.outcome === 'report')
+            ledger.done(g, { remaining: s.remaining, resetAt: Date.now() + s.retryAfterMs * 5, source: 'ratelimit' }, Date.now(), {
+              status: 200,
+            });
           else {
             // As a process does: the 429 to the ledger, then the pause it names (pauseLimiter).
             ledger.done(g, undefined, Date.now(), { status: 429, retryAfterMs: s.retryAfterMs });

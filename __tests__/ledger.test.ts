@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { fleetAdmission } from '../src/fleet/admission.js';
 import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
 import { PauseGate } from '../src/limit/gate.js';
+import { PROBE_MS } from '../src/quota/tracker.js';
 import type { QuotaReport } from '../src/quota/headers.js';
 import { startRedisWithClient, type RedisWithClient } from '../test/servers/redis.js';
 
@@ -105,6 +106,71 @@ it('within a window the lowest remaining wins, whatever order answers come in; a
   ledger.done(i, report(0, 10_000));
   await settled();
   expect(await ledger.take(100, 60_000)).toMatchObject({ go: true });
+});
+
+it('reports of one window keep the earlier reset, the tighter bound (resets come rounded up to whole seconds)', async () => {
+  const [a, b, c] = [await grant(), await grant(), await grant()];
+  ledger.done(a, report(1, 5_000));
+  ledger.done(b, report(2, 4_300)); // more remaining (older news), but an earlier reset of the same window
+  ledger.done(c, report(0, 4_900));
+  await settled();
+  const spent = await ledger.take(100, 60_000);
+  expect(spent).toMatchObject({ go: false, reason: 'spent' });
+  expect((spent as Extract<Admission, { go: false }>).waitMs).toBeLessThanOrEqual(4_300);
+  expect((spent as Extract<Admission, { go: false }>).waitMs).toBeGreaterThan(3_500);
+});
+
+describe('after a reported window resets, one probe goes first', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** A window spent until its reset, `ms` from now, then that reset passed. */
+  async function spentAndReset(ms: number): Promise<void> {
+    ledger.done(await grant(), report(0, ms));
+    await settled();
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'spent' });
+    await sleep(ms + 50);
+  }
+
+  it('the rest wait for its report, which says what came back', async () => {
+    await spentAndReset(200);
+    const probe = await grant();
+    const waiting = await ledger.take(100, 60_000);
+    expect(waiting).toMatchObject({ go: false, reason: 'in-flight' });
+    expect((waiting as Extract<Admission, { go: false }>).waitMs).toBeLessThanOrEqual(50);
+    ledger.done(probe, report(2, 5_000));
+    await settled();
+    // 2 came back: two go, a third waits for them.
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: true });
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: true });
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'in-flight' });
+  });
+
+  it('a probe given back unsent, or failed without an answer, lets the next grant probe at once', async () => {
+    await spentAndReset(200);
+    ledger.done(await grant(), undefined, Date.now(), 'unsent');
+    await settled();
+    const second = await grant();
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'in-flight' });
+    ledger.done(second); // no answer (a reset connection)
+    await settled();
+    await grant();
+  });
+
+  it('a probe answered with success and no rate-limit headers: the API stopped reporting, the blind cap rules', async () => {
+    await spentAndReset(200);
+    ledger.done(await grant(), undefined, Date.now(), { status: 200 });
+    await settled();
+    const blind = [await ledger.take(3, 60_000), await ledger.take(3, 60_000), await ledger.take(3, 60_000)];
+    expect(blind.every((answer) => answer?.go)).toBe(true);
+    expect(await ledger.take(3, 60_000)).toMatchObject({ go: false, reason: 'in-flight' });
+  });
+
+  it('a probe never answered stops holding the others after PROBE_MS (its process may have died)', async () => {
+    await spentAndReset(100);
+    await grant(); // never answered
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'in-flight' });
+    await sleep(PROBE_MS + 50);
+    await grant();
+  });
 });
 
 it('a pause stops every process until it ends; a shorter pause never shortens it', async () => {

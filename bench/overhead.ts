@@ -1,6 +1,7 @@
 // P1 overhead: GETs at concurrency 50 against a local keep-alive server in its own process; 24 paired rounds
 // of 2,000 per contender (how and why: runOverhead). Each ratio is to bare axios in the same round.
 import axios, { type AxiosInstance } from 'axios';
+import axiosRetry from 'axios-retry';
 import { fork } from 'node:child_process';
 import http from 'node:http';
 // The built package (npm run build), as users get it; not the TypeScript sources.
@@ -15,12 +16,41 @@ export interface OverheadRow {
   ratio: number;
 }
 
-const contenders: [string, SteadyOptions | null][] = [
+/** How a contender is set up: attach() with these options, bare axios (null), or another plugin. */
+type Setup = SteadyOptions | null | ((api: AxiosInstance) => void);
+
+/**
+ * What any plugin of this shape pays, for scale (P1 only): a synchronous request interceptor that does nothing,
+ * and the same interceptor putting a per-request adapter around the one the request would use — attach()'s
+ * mechanism with nothing inside. attach() cannot cost less than the second.
+ */
+function noopInterceptor(api: AxiosInstance): void {
+  api.interceptors.request.use((config) => config, undefined, { synchronous: true });
+}
+function wrappingInterceptor(api: AxiosInstance): void {
+  api.interceptors.request.use(
+    (config) => {
+      const inner = axios.getAdapter(config.adapter ?? api.defaults.adapter, config);
+      config.adapter = (c) => inner(c);
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+}
+
+const contenders: [string, Setup][] = [
   ['bare axios', null],
   ['attach() defaults', {}],
   ['attach() maxConcurrent 50', { limiter: { maxConcurrent: 50 } }],
   ['attach() quota: false', { quota: false }],
   ['attach() minTime 0 + reservoir (bottleneck path)', { limiter: { maxConcurrent: 50, reservoir: 1e9 } }],
+];
+/** P1's reference rows: the most used axios plugin at its defaults, and the two floors above. */
+const references: [string, Setup][] = [
+  ['axios-retry defaults (peer)', (api) => void axiosRetry(api)],
+  ['floor: a no-op interceptor', noopInterceptor],
+  ['floor: interceptor + per-request adapter', wrappingInterceptor],
 ];
 
 /** One of `bench/servers/` in its own process (so its CPU is not this one's). */
@@ -54,13 +84,14 @@ export interface Contender {
   close: () => void;
 }
 
-export function makeContender(name: string, options: SteadyOptions | null, url: string, transport: 'http1' | 'http2'): Contender {
+export function makeContender(name: string, setup: Setup, url: string, transport: 'http1' | 'http2'): Contender {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
   const api =
     transport === 'http2'
       ? axios.create({ baseURL: url, httpVersion: 2 } as Parameters<typeof axios.create>[0])
       : axios.create({ baseURL: url, httpAgent: agent });
-  const steady = options ? attach(api, options) : undefined;
+  if (typeof setup === 'function') setup(api);
+  const steady = setup && typeof setup === 'object' ? attach(api, setup) : undefined;
   return {
     name,
     api,
@@ -85,7 +116,7 @@ export async function runOverhead(quick: boolean, transport: 'http1' | 'http2' =
   const requests = quick ? 500 : 2000;
   const rounds = quick ? 4 : 24;
   const server = await startServerProcess(transport === 'http2' ? 'tiny-h2-server.mjs' : 'tiny-server.mjs');
-  const field: [string, SteadyOptions | null][] = [...(transport === 'http2' ? contenders.slice(0, 3) : contenders), [CONTROL, null]];
+  const field: [string, Setup][] = [...(transport === 'http2' ? contenders.slice(0, 3) : [...contenders, ...references]), [CONTROL, null]];
   const instances = field.map(([name, options]) => makeContender(name, options, server.url, transport));
   const rps = new Map<string, number[]>(field.map(([name]) => [name, []]));
   const ratios = new Map<string, number[]>(field.map(([name]) => [name, []]));

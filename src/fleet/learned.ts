@@ -17,10 +17,10 @@
 // limiter's queue, and some are given back unsent (the gate closed while they waited), so a grant's number
 // overstates what was sent by as many (measured: a learned limit of 67 for a quota of 60).
 
+import { PROBE_MS } from '../quota/tracker.js';
+
 /** Clean, saturated windows after which a learned limit is forgotten (as FORGET_AFTER in quota/learned.ts). */
 const FORGET_AFTER = 8;
-/** A probe unanswered this long lets the next grant probe (as PROBE_MS in quota/tracker.ts). */
-const PROBE_MS = 2000;
 
 /**
  * Runs in TAKE when no reported window is in force, once the blind cap let the grant go, before it is counted:

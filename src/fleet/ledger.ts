@@ -1,5 +1,6 @@
 import type Bottleneck from 'bottleneck';
 import type { QuotaReport } from '../quota/headers.js';
+import { PROBE_MS } from '../quota/tracker.js';
 import { LEARNED_DONE, LEARNED_TAKE } from './learned.js';
 
 /**
@@ -44,12 +45,14 @@ const NOW = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t
 // While the fleet is paused, nobody goes. With ARGV[4] = 0 (a check) that is all. With ARGV[4] = 1 (a
 // dispatch counted): grants while the reported remaining exceeds the fleet's unanswered requests — any of
 // those may not have reached the API when it reported (requests leave different processes in another order
-// than they were counted), so all of them are charged. Knowing nothing, grants while fewer than ARGV[5] are
-// unanswered (the limiter's maxConcurrent: what counting at send time would allow), and within what the fleet
-// learned from 429s (fleet/learned.ts). An entry expires ARGV[2] ms after it was counted (the job's
-// expiration: its process died, or its answer got lost).
+// than they were counted), so all of them are charged. Once the reported window's reset passed, one probe
+// goes first (field rp: its grant number, rpAt: when), and its report says what came back, as QuotaTracker
+// does for one process; a probe unanswered after PROBE_MS lets the next grant probe. Knowing nothing, grants
+// while fewer than ARGV[5] are unanswered (the limiter's maxConcurrent: what counting at send time would
+// allow), and within what the fleet learned from 429s (fleet/learned.ts). An entry expires ARGV[2] ms after
+// it was counted (the job's expiration: its process died, or its answer got lost).
 const TAKE = `${NOW}
-local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset')
+local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset', 'rp', 'rpAt')
 local pause = tonumber(q[1])
 if pause and now < pause then return {0, pause - now, 1} end
 if ARGV[4] ~= '1' then return {1} end
@@ -60,6 +63,9 @@ if reset and now < reset then
     if rem <= 0 then return {0, reset - now, 2} end
     return {0, math.min(reset - now, tonumber(ARGV[3])), 3}
   end
+elseif reset then
+  if q[5] and now - tonumber(q[6]) < ${PROBE_MS} then return {0, tonumber(ARGV[3]), 3} end
+  redis.call('HSET', KEYS[1], 'rp', n, 'rpAt', now)
 else
   if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then return {0, tonumber(ARGV[3]), 3} end
   ${LEARNED_TAKE}
@@ -73,26 +79,37 @@ redis.call('PEXPIRE', KEYS[2], ARGV[1])
 return {1, entry}`;
 
 // Marks a dispatch answered; an answer without rate-limit headers teaches the learned quota (ARGV[2] 'x': a
-// 429 naming ARGV[3] ms, 's': a success, 'u': given back unsent, none: no answer; see fleet/learned.ts). With a report (ARGV[2] = 'r', ARGV[3] remaining, ARGV[4] ms to reset),
-// keeps it when fresher. Within one window the API's remaining only falls, so the lowest remaining is the
-// freshest news (answers arrive in any order); a reset more than a second later is a new window, one more
-// than a second earlier is old news. Resets come in whole seconds, so within a second two reports may be of
-// two windows: the later reset is kept.
+// 429 naming ARGV[3] ms, 's': a success, 'u': given back unsent, none: no answer; see fleet/learned.ts). The
+// probe after a reset, answered, lets the rest go; answered with success but no report, the API stopped
+// reporting, and the window is dropped. With a report (ARGV[2] = 'r', ARGV[3] remaining, ARGV[4] ms to
+// reset), keeps it when fresher. Within one window the API's remaining only falls, so the lowest remaining is
+// the freshest news (answers arrive in any order); a reset more than a second later is a new window, one more
+// than a second earlier is old news. Resets come rounded up to whole seconds, each from its own moment, so two
+// reports of one window differ by under a second and the earlier reset is the tighter bound (never before the
+// real one; and if it were, the probe after it finds out).
 const DONE = `${NOW}
 redis.call('ZREM', KEYS[2], ARGV[1])
 local g = tonumber(string.match(ARGV[1], '^(%d+):'))
+if g and g == tonumber(redis.call('HGET', KEYS[1], 'rp')) then
+  redis.call('HDEL', KEYS[1], 'rp', 'rpAt')
+  if ARGV[2] == 's' then redis.call('HDEL', KEYS[1], 'rem', 'reset') end
+end
 if g and ARGV[2] ~= 'r' then
   ${LEARNED_DONE}
 end
 if ARGV[2] ~= 'r' then return 0 end
 local rem, resetAt = tonumber(ARGV[3]), now + tonumber(ARGV[4])
+if resetAt <= now then return 0 end
 local q = redis.call('HMGET', KEYS[1], 'rem', 'reset')
 local known, reset = tonumber(q[1]), tonumber(q[2])
 if reset and now < reset then
-  if resetAt < reset - 1000 then return 0 end
-  if resetAt <= reset + 1000 then
-    if known <= rem then return 0 end
-    resetAt = math.max(resetAt, reset)
+  if resetAt <= reset - 1000 then return 0 end
+  if resetAt < reset + 1000 then
+    if known <= rem then
+      if resetAt >= reset then return 0 end
+      rem = known
+    end
+    resetAt = math.min(resetAt, reset)
   end
 end
 redis.call('HSET', KEYS[1], 'rem', rem, 'reset', resetAt)
