@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
+import { PROBE_MS } from '../src/quota/tracker.js';
 import { startRedisWithClient, type RedisWithClient } from '../test/servers/redis.js';
 
 jest.setTimeout(120_000);
@@ -43,7 +44,6 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const PROBE_MS = 2000; // quota/tracker.ts, for the probes of fleet/learned.ts and of a reported window's reset
 const EXPIRATION_MS = 500; // a grant's count lapses after it (the job's expiration)
 
 it('no sequence of answers leaves the quota refusing for good: every wait is bounded, and after the last pause a grant comes by time alone', async () => {

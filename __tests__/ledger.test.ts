@@ -110,14 +110,14 @@ it('within a window the lowest remaining wins, whatever order answers come in; a
 
 it('reports of one window keep the earlier reset, the tighter bound (resets come rounded up to whole seconds)', async () => {
   const [a, b, c] = [await grant(), await grant(), await grant()];
-  ledger.done(a, report(1, 5_000));
-  ledger.done(b, report(2, 4_300)); // more remaining (older news), but an earlier reset of the same window
-  ledger.done(c, report(0, 4_900));
+  ledger.done(a, report(1, 10_000));
+  ledger.done(b, report(2, 9_300)); // more remaining (older news), but an earlier reset of the same window
+  ledger.done(c, report(0, 9_900));
   await settled();
   const spent = await ledger.take(100, 60_000);
   expect(spent).toMatchObject({ go: false, reason: 'spent' });
-  expect((spent as Extract<Admission, { go: false }>).waitMs).toBeLessThanOrEqual(4_300);
-  expect((spent as Extract<Admission, { go: false }>).waitMs).toBeGreaterThan(3_500);
+  expect((spent as Extract<Admission, { go: false }>).waitMs).toBeLessThanOrEqual(9_300);
+  expect((spent as Extract<Admission, { go: false }>).waitMs).toBeGreaterThan(7_000); // a busy machine may take a while
 });
 
 describe('after a reported window resets, one probe goes first', () => {
