@@ -192,6 +192,20 @@ describe('retry against a real server', () => {
     steady.detach();
   });
 
+  it('does not retry a response Node cannot parse (headers over its limit): the same answer would come back', async () => {
+    server = await startServer((_req, res) => {
+      res.setHeader('X-Huge', 'x'.repeat(20_000));
+      json(res, 200, {});
+    });
+    const api = axios.create({ baseURL: server.url });
+    const steady = attach(api, { retry: fast });
+    const error = (await api.get('/big').catch((e: unknown) => e)) as AxiosError;
+    expect(error.code).toBe('HPE_HEADER_OVERFLOW');
+    expect(server.seen.arrivals).toHaveLength(1);
+    expect(steadyInfo(error)?.stoppedBy).toBe('not-retryable');
+    steady.detach();
+  });
+
   it('retries an attempt that hits the axios timeout', async () => {
     let n = 0;
     server = await startServer((_req, res) => {

@@ -2,7 +2,7 @@
 // against APIs on 127.0.0.1. Where a test interrupts a run, the API holds the page after the 5th until the test
 // lets it go, so where the run stands when the signal arrives never depends on the machine's speed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, appendFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, appendFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,13 +125,13 @@ it('Ctrl-C (SIGINT) mid-run: exit 130 and a checkpoint; the same command again a
   expect(existsSync(`${out()}.checkpoint.json`)).toBe(false);
 });
 
-it('SIGTERM is an interruption too (exit 130, checkpoint kept)', async () => {
+it('SIGTERM is an interruption too (exit 143, as a shell reports it; checkpoint kept)', async () => {
   const api = await pagedApi();
   Object.assign(api.state, { holdAfter: 5, held: true });
   const run = start(['collect', api.url, '--out', out()]);
   await until(() => savedItems() === 50);
   run.child.kill('SIGTERM');
-  expect((await run.done).code).toBe(130);
+  expect((await run.done).code).toBe(143);
   expect(savedItems()).toBe(50);
   api.release();
 });
@@ -141,7 +141,9 @@ it('the API goes down mid-walk: exit 1 with the reason and a checkpoint; when it
   Object.assign(api.state, { holdAfter: 5, down: true });
   const failed = await cli('collect', api.url, '--out', out(), '--retries', '1');
   expect(failed.code).toBe(1);
-  expect(failed.stderr).toMatch(/failed \(PAGE_FAILED: page .*items\?page=6 failed: Request failed with status code 503\)/);
+  expect(failed.stderr).toMatch(
+    /failed \(PAGE_FAILED: page .*items\?page=6 failed: Request failed with status code 503 — the server said "\{\\"error\\":\\"down\\"\}"\)/,
+  );
   expect(failed.stderr).toMatch(/run the same command again to resume/);
   expect(savedItems()).toBe(50);
   expect(lines()).toEqual(range(50));
@@ -194,7 +196,7 @@ it('a checkpoint written for other options is refused (exit 2) unless --restart'
   api.state.down = false;
   const other = await cli('collect', `${api.url}?sort=desc`, '--out', out());
   expect(other.code).toBe(2);
-  expect(other.stderr).toMatch(/was written for other options.*--restart to discard it/);
+  expect(other.stderr).toMatch(/was written for other options.*--restart discards it/);
   const restarted = await cli('collect', `${api.url}?sort=desc`, '--out', out(), '--restart');
   expect(restarted.code).toBe(0);
   expect(lines()).toEqual(range(ITEMS));
@@ -307,4 +309,149 @@ it('a pseudo-terminal shows a redrawn bar; Ctrl-C restores the cursor and exits 
   expect(screen.lastIndexOf('\u001b[?25h')).toBeGreaterThan(screen.lastIndexOf('\u001b[?25l')); // and shown again
   expect(screen).toMatch(/interrupted: 50 items/);
   api.release();
+});
+
+describe('a checkpoint is not trusted: damaged or edited, it is exit 2 with a message, and nothing is overwritten', () => {
+  /** A run stopped at 50 items (the API down after page 5), its checkpoint and output as they are then. */
+  const stopped = async () => {
+    const api = await pagedApi();
+    Object.assign(api.state, { holdAfter: 5, down: true });
+    expect((await cli('collect', api.url, '--out', out(), '--retries', '0')).code).toBe(1);
+    api.state.down = false;
+    return api;
+  };
+  const file = () => `${out()}.checkpoint.json`;
+  const edit = (change: (saved: Record<string, unknown>) => void) => {
+    const saved = JSON.parse(readFileSync(file(), 'utf8')) as Record<string, unknown>;
+    change(saved);
+    writeFileSync(file(), JSON.stringify(saved));
+  };
+
+  it.each<[string, (saved: Record<string, unknown>) => void, RegExp]>([
+    ['"checkpoint": null', (saved) => (saved.checkpoint = null), /its checkpoint is null/],
+    ['"bytes": -5', (saved) => (saved.bytes = -5), /its byte count -5 is not a whole number/],
+    ['"bytes": "x"', (saved) => (saved.bytes = 'x'), /its byte count "x" is not a whole number/],
+    ['"bytes" inside a line', (saved) => (saved.bytes = 7), /ends inside a line \(byte 7\)/],
+    ['"bytes" past the end of the file', (saved) => (saved.bytes = 10_000), /holds \d+ bytes, less than the 10000/],
+    [
+      '"items" that do not match the file',
+      (saved) => ((saved.checkpoint as { items: number }).items = 40),
+      /holds 50 items before byte \d+, but its checkpoint counts 40/,
+    ],
+    ['a negative page count', (saved) => ((saved.checkpoint as { pages: number }).pages = -1), /its counts .* are not whole numbers/],
+    ['another strategy', (saved) => ((saved.checkpoint as { strategy: string }).strategy = 'cursor:x'), /for strategy "cursor:x"/],
+    ['no next request', (saved) => delete (saved.checkpoint as { next?: unknown }).next, /names no next request/],
+    ['version 2', (saved) => (saved.version = 2), /its version is 2/],
+  ])('%s', async (_what, change, message) => {
+    const api = await stopped();
+    edit(change);
+    const before = { output: readFileSync(out(), 'utf8'), checkpoint: readFileSync(file(), 'utf8') };
+    const result = await cli('collect', api.url, '--out', out());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect({ output: readFileSync(out(), 'utf8'), checkpoint: readFileSync(file(), 'utf8') }).toEqual(before);
+  });
+
+  it('an output file edited by hand (a line removed): refused, untouched', async () => {
+    const api = await stopped();
+    const text = readFileSync(out(), 'utf8');
+    writeFileSync(out(), text.replace('{"id":3}\n', '{"id":3,"x":1}\n'));
+    const result = await cli('collect', api.url, '--out', out());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/holds \d+ bytes|ends inside a line|holds \d+ items/);
+  });
+});
+
+it('credentials in the URL: never stored or printed; the checkpoint is 0600 and the resume sends them again', async () => {
+  const tokens: (string | null)[] = [];
+  const auth: (string | undefined)[] = [];
+  let down = true;
+  const server = await startServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    tokens.push(url.searchParams.get('access_token'));
+    auth.push(req.headers.authorization);
+    const page = Number(url.searchParams.get('page') ?? 1);
+    if (page > 2 && down) return json(res, 503, {});
+    json(res, 200, { items: [{ id: page }], total_pages: 4 });
+  });
+  servers.push(server);
+  const target = `http://user:pa55word@${server.url.slice('http://'.length)}/items?access_token=S3CRET&page=1`;
+  const failed = await cli('collect', target, '--out', out(), '--retries', '0');
+  expect(failed.code).toBe(1);
+  const checkpoint = readFileSync(`${out()}.checkpoint.json`, 'utf8');
+  expect(checkpoint).not.toMatch(/S3CRET|pa55word/);
+  expect(statSync(`${out()}.checkpoint.json`).mode & 0o777).toBe(0o600);
+  expect(failed.stderr).not.toMatch(/S3CRET|pa55word/);
+  down = false;
+  const resumed = await cli('collect', target, '--out', out(), '--retries', '0');
+  expect(resumed.code).toBe(0);
+  expect(lines()).toEqual([1, 2, 3, 4]);
+  expect(tokens.every((t) => t === 'S3CRET')).toBe(true);
+  expect(auth.every((a) => a === `Basic ${Buffer.from('user:pa55word').toString('base64')}`)).toBe(true);
+});
+
+it.each<[string, (url: string) => string[], RegExp]>([
+  [
+    '--out in a directory that does not exist',
+    (url) => ['collect', url, '--out', '/no/such/dir/items.jsonl'],
+    /--out \/no\/such\/dir\/items.jsonl: the directory \/no\/such\/dir does not exist/,
+  ],
+  [
+    '--checkpoint in a directory that does not exist',
+    (url) => ['collect', url, '--checkpoint', '/no/such/cp.json'],
+    /the checkpoint \/no\/such\/cp.json: the directory/,
+  ],
+])('%s: exit 2, a message, no stack trace', async (_what, args, message) => {
+  const api = await pagedApi();
+  const result = await cli(...args(api.url));
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+});
+
+it('a URL with a malformed escape (%ZZ) is collected, not a stack trace', async () => {
+  const api = await pagedApi();
+  const result = await cli('collect', `${api.url}?q=%ZZ`, '--out', out());
+  expect(result.stderr).not.toMatch(/\n\s+at |unexpected error/);
+  expect(result.code).toBe(0);
+});
+
+it('a full disk: exit 1 saying so, and no empty temp file left', async () => {
+  const api = await pagedApi();
+  const checkpoint = path.join(dir, 'walk.checkpoint.json');
+  const result = await cli('collect', api.url, '--out', '/dev/full', '--checkpoint', checkpoint);
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/could not write \/dev\/full: ENOSPC/);
+  expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+});
+
+it('TOTAL_MISMATCH keeps a checkpoint: the same command fetches the last page again, every item once', async () => {
+  let stated = 25;
+  const server = await startServer((req, res) => {
+    const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
+    const items = Array.from({ length: page < 3 ? 10 : stated - 20 }, (_, i) => ({ id: (page - 1) * 10 + i }));
+    json(res, 200, { items, total_pages: 3, total: 30 });
+  });
+  servers.push(server);
+  const args = ['collect', `${server.url}/items`, '--out', out(), '--strategy', 'page', '--total-pages', 'total_pages', '--total', 'total'];
+  const failed = await cli(...args);
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toMatch(/TOTAL_MISMATCH: the API stated 30 items, 25 were collected/);
+  expect(failed.stderr).toMatch(/run the same command again to resume/);
+  stated = 30; // the API finished updating
+  const again = await cli(...args);
+  expect(again.code).toBe(0);
+  expect(lines()).toEqual(range(30));
+});
+
+it.each<[string, unknown, RegExp]>([
+  ['STRATEGY_UNKNOWN', { data: [{ name: 'a' }], has_more: true }, /--strategy link \| next --next <path>/],
+  ['ITEMS_NOT_FOUND', { payload: 1 }, /--items <path>/],
+])('%s: the hint names the command’s flags, not library functions', async (_code, body, flags) => {
+  const server = await startServer((_req, res) => json(res, 200, body));
+  servers.push(server);
+  const result = await cli('collect', `${server.url}/x`, '--out', out());
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(flags);
 });

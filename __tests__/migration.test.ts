@@ -151,3 +151,25 @@ it("per request 'axios-retry': { retries } ↔ { steady: { retry: { retries } } 
   );
   expect([viaRetry.viaRetry.requests, viaRetry.viaSteady.requests]).toEqual([2, 2]);
 });
+
+it('axios-retry left on an attached instance: told once, as a process warning naming the fix', async () => {
+  // The outside found one GET hitting the server 16 times (4 × 4) in silence.
+  server = await startServer((_req, res) => json(res, 503, {}));
+  const api = axios.create({ baseURL: server.url });
+  axiosRetry(api, { retries: 1 });
+  const steady = attach(api, { retry: { retries: 1, baseDelay: 1 } });
+  // jest's sandboxed `process` does not emit 'warning' events: watch the call itself.
+  const emitted = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  try {
+    await api.get('/x').catch(() => undefined);
+    await api.get('/y').catch(() => undefined);
+    expect(emitted).toHaveBeenCalledTimes(1);
+    expect(emitted.mock.calls[0]).toEqual([
+      expect.stringMatching(/axios-retry is also installed on this instance.*Remove axios-retry/),
+      'AxiosSteadyWarning',
+    ]);
+  } finally {
+    emitted.mockRestore();
+    steady.detach();
+  }
+});

@@ -30,7 +30,6 @@ async function failure(port: number, before?: () => Promise<void>) {
       (e: unknown) => e,
     )) as Error | undefined;
     const tookMs = Date.now() - started;
-    console.log(`port ${port}: failed after ${tookMs} ms — ${error?.message}`);
     expect(api.seen.arrivals.length).toBe(arrived); // nothing was sent
     return { error, tookMs };
   } finally {

@@ -66,6 +66,13 @@ describe('failureReason and isIdempotent', () => {
       data: null,
     });
 
+  it('the defaults print as what they hold (JSON of a plain Set is {})', () => {
+    expect(JSON.parse(JSON.stringify(RETRY_DEFAULTS))).toMatchObject({
+      statuses: [408, 425, 429, 500, 502, 503, 504],
+      methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
+    });
+  });
+
   it('retries the default statuses only', () => {
     for (const s of [408, 425, 429, 500, 502, 503, 504]) expect(failureReason(withStatus(s), statuses)).toBe('status');
     for (const s of [400, 401, 403, 404, 409, 422, 501]) expect(failureReason(withStatus(s), statuses)).toBeUndefined();

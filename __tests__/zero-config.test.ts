@@ -1,10 +1,13 @@
 // Zero-config collection of real API shapes (each imitated from its public docs on 127.0.0.1): no strategy
-// given, every item once, in order, and the chosen strategy told through onProgress. A total with no way to
-// the rest rejects (STRATEGY_UNKNOWN) instead of resolving short; an API that ignores the page parameter is
-// caught within 3 requests (STUCK).
+// given, every item once, in order, and the chosen strategy told through onProgress — with a relative first URL
+// and a baseURL, or an absolute one and none. A page that hints at more pages in a way detection cannot follow
+// rejects (STRATEGY_UNKNOWN) instead of resolving short; an API that ignores the page parameter is caught within
+// 3 requests (STUCK), saying what was sent.
 import axios from 'axios';
+import fc from 'fast-check';
 import { attach, collect, paginate, PaginationError, type Checkpoint, type Progress } from '../src/index.js';
-import { FIRST, SHAPES, startShapeApi } from '../test/servers/shapes.js';
+import { FIRST, NAMED_OTHERWISE, SHAPES, startShapeApi, type Shape } from '../test/servers/shapes.js';
+import { json, startServer } from '../test/servers/with-server.js';
 
 const ids = (items: unknown[]) => items.map((i) => (i as { id: number }).id);
 const all = Array.from({ length: 47 }, (_, i) => i);
@@ -23,6 +26,111 @@ it.each(SHAPES)('%s: collected without a strategy, every item once, in order', a
     await api.close();
   }
 });
+
+it.each(SHAPES)('%s: an absolute first URL on an instance without baseURL keeps its query on every page', async (shape) => {
+  // Found from outside: page 2 of `collect(axios.create(), 'https://api.stripe.com/v1/customers?limit=10')` went
+  // out without its cursor or limit (STUCK), and page-number and offset walks without a total looped.
+  const api = await startShapeApi(shape);
+  try {
+    expect(ids(await collect(axios.create(), `${api.url}${FIRST[shape]}`))).toEqual(all);
+    expect(api.requests()).toBe(5);
+  } finally {
+    await api.close();
+  }
+});
+
+it.each(NAMED_OTHERWISE)('%s (its cursor parameter is named otherwise): STUCK says what was sent and how to name it', async (shape) => {
+  const api = await startShapeApi(shape);
+  try {
+    const error = (await collect(axios.create({ baseURL: api.url }), FIRST[shape]).catch((e: unknown) => e)) as PaginationError;
+    expect(error.code).toBe('STUCK');
+    expect(error.message).toMatch(/did not move on when sent (cursor|next_token)=9/);
+    expect(error.message).toMatch(/cursor\(\{ param \}\)/);
+    expect(ids(error.items)).toEqual(all.slice(0, 10));
+    expect(api.requests()).toBe(2);
+  } finally {
+    await api.close();
+  }
+});
+
+describe('a page that hints at more, in a way detection cannot follow: STRATEGY_UNKNOWN, never a short "single page"', () => {
+  it.each<[string, unknown, RegExp]>([
+    ['has_more without ids', { data: [{ name: 'a' }], has_more: true }, /has_more: true/],
+    ['a next page that is neither a URL nor a number', { items: [{ id: 0 }], next_page: 'p2' }, /next_page: "p2"/],
+    ['a numeric offset and no total', { results: [{ id: 0 }], offset: 10, limit: 1 }, /offset: 10/],
+    [
+      'a count nested in meta that says more exist',
+      { data: [{ id: 0 }], meta: { paging: { total: 9 } } },
+      /of 9 items \(meta\.paging\.total\)/,
+    ],
+    ['a scroll id (Elasticsearch’s scroll API)', { entries: [{ id: 0 }], _scroll_id: 'abc' }, /_scroll_id: "abc"/],
+  ])('%s', async (_what, body, message) => {
+    const server = await startServer((_req, res) => json(res, 200, body));
+    try {
+      const error = (await collect(axios.create({ baseURL: server.url }), '/x').catch((e: unknown) => e)) as PaginationError;
+      expect(error).toBeInstanceOf(PaginationError);
+      expect(error.code).toBe('STRATEGY_UNKNOWN');
+      expect(error.message).toMatch(message);
+      expect(error.items).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each<[string, unknown]>([
+    ['next: null', { results: [{ id: 0 }], next: null, previous: null, count: 1 }],
+    ['an empty cursor', { members: [{ id: 0 }], response_metadata: { next_cursor: '' } }],
+    ['has_more: false beside a cursor', { results: [{ id: 0 }], next_cursor: 'x', has_more: false }],
+    ['hasNextPage: false beside an end cursor', { nodes: [{ id: 0 }], pageInfo: { endCursor: 'x', hasNextPage: false } }],
+    ['a total that is all there is', { items: [{ id: 0 }], total: 1 }],
+    ['Google Calendar’s nextSyncToken on the last page', { items: [{ id: 0 }], nextSyncToken: 'sync' }],
+  ])('…but hints that say "no more" are a single page: %s', async (_what, body) => {
+    const server = await startServer((_req, res) => json(res, 200, body));
+    try {
+      expect(await collect(axios.create({ baseURL: server.url }), '/x')).toHaveLength(1);
+      expect(server.seen.arrivals).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a page number with nothing else is walked until an empty page', async () => {
+    const server = await startServer((req, res) => {
+      const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
+      json(res, 200, { page, results: page <= 3 ? [{ id: page }] : [] });
+    });
+    try {
+      expect(ids(await collect(axios.create({ baseURL: server.url }), '/x'))).toEqual([1, 2, 3]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+it('zero-config property: every known shape, absolute or relative first URL, any size: every item once, never short', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...SHAPES),
+      fc.integer({ min: 0, max: 90 }),
+      fc.integer({ min: 1, max: 25 }),
+      fc.boolean(),
+      fc.boolean(),
+      async (shape: Shape, total, size, absolute, attached) => {
+        const api = await startShapeApi(shape, total, undefined, size);
+        const client = absolute ? axios.create() : axios.create({ baseURL: api.url });
+        const steady = attached ? attach(client) : undefined;
+        try {
+          const items = await collect(client, `${absolute ? api.url : ''}${FIRST[shape]}`);
+          expect(ids(items)).toEqual(Array.from({ length: total }, (_, i) => i));
+        } finally {
+          steady?.detach();
+          await api.close();
+        }
+      },
+    ),
+    { numRuns: 150, seed: Number(process.env.PROPERTY_SEED ?? 20261205) },
+  );
+}, 120_000);
 
 it('a first page whose total says more exist, with no way to them: STRATEGY_UNKNOWN (its items kept)', async () => {
   const api = await startShapeApi('offset-total', 237, 'no-hint');
@@ -73,7 +181,6 @@ it('a total that is not a number is an error, not "no total"; nextUrl giving a p
 describe('bad pages are retried', () => {
   const serve = async (bad: (n: number) => string | undefined) => {
     let n = 0;
-    const { startServer } = await import('../test/servers/with-server.js');
     return startServer((req, res) => {
       const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
       const body = page === 2 ? bad(n++) : undefined;
@@ -133,7 +240,6 @@ describe('bad pages are retried', () => {
 
 describe('nothing escapes the walk’s rules', () => {
   it('a same-origin next link that redirects to another origin: CROSS_ORIGIN before anything reaches it', async () => {
-    const { startServer, json } = await import('../test/servers/with-server.js');
     const foreign = await startServer((req, res) => json(res, 200, { items: [{ id: 'stolen', key: req.headers['x-api-key'] }] }));
     const home = await startServer((req, res) => {
       if (req.url?.includes('page=2')) return void res.writeHead(302, { Location: `${foreign.url}/steal` }).end();
@@ -154,7 +260,6 @@ describe('nothing escapes the walk’s rules', () => {
   });
 
   it('a same-origin redirect is followed; relative next links resolve against the page that named them', async () => {
-    const { startServer, json } = await import('../test/servers/with-server.js');
     const server = await startServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       if (url.pathname === '/old') return void res.writeHead(301, { Location: '/api/v1/items?page=2' }).end();
@@ -215,7 +320,6 @@ it.each(['github', 'gitlab'] as const)(
 describe('offset walks complete short pages and checkpoint only what was received', () => {
   /** An offset API over `total` items that serves at most `cap(offset)` items for a request. */
   const offsetApi = async (total: number, cap: (offset: number, limit: number) => number | 'fail') => {
-    const { startServer, json } = await import('../test/servers/with-server.js');
     return startServer((req, res) => {
       const q = new URL(req.url ?? '/', 'http://x').searchParams;
       const from = Number(q.get('offset') ?? 0);

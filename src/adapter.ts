@@ -46,6 +46,7 @@ class SteadyRequest {
     this.tries = new Attempts(ctx, plan, inner, config, this.link, this.history);
     ctx.counters.requests++;
     ctx.budget?.deposit();
+    if (!ctx.warned && 'axios-retry' in config) warnTwice(ctx);
   }
 
   /**
@@ -82,12 +83,25 @@ class SteadyRequest {
     return response;
   }
 
-  /** Ends the request with `error` (counted, recorded); returns what to throw. */
-  private stop(error: unknown, stoppedBy: Parameters<History['finish']>[0], counted = true): unknown {
+  /** Ends the request with `error` (counted, recorded, with `reason` in words); returns what to throw. */
+  private stop(error: unknown, stoppedBy: Parameters<History['finish']>[0], counted = true, reason?: string): unknown {
     if (counted) this.ctx.counters.failures++;
     const thrown = error instanceof CallbackError ? error.error : error;
-    this.history.finish(stoppedBy, thrown instanceof Error && thrown !== error ? thrown : undefined);
+    this.history.finish(stoppedBy, thrown instanceof Error && thrown !== error ? thrown : undefined, reason);
     return thrown;
+  }
+
+  /** Why the request stopped, in words, where the kind of stop alone does not say it. */
+  private why(stoppedBy: NonNullable<Parameters<History['finish']>[0]>): string | undefined {
+    const { budget } = this.ctx;
+    if (stoppedBy === 'budget' && budget) {
+      const { failed, attempts, windowMs } = budget.recent();
+      return `retry budget exhausted: the API failed ${failed} of the last ${attempts} attempts in ${windowMs / 1000} s`;
+    }
+    const named = this.tries.named;
+    if (stoppedBy === 'retry-after-too-long' && named && this.plan.retry)
+      return `the server asked to wait ${seconds(named.delayMs)} (${named.source}), longer than maxRetryAfter (${seconds(this.plan.retry.maxRetryAfter)}); not waited`;
+    return undefined;
   }
 
   /** Everything after a failed attempt: decide, wait, try again, until success or a final failure. */
@@ -110,13 +124,7 @@ class SteadyRequest {
           if (link.canceled() || !(thrown instanceof CallbackError)) throw this.stop(thrown, 'canceled', false);
           throw this.stop(thrown, 'callback');
         }
-        if (typeof next === 'string') {
-          if (next === 'budget' && ctx.budget) {
-            const { failed, attempts: seen, windowMs } = ctx.budget.recent();
-            error.message += ` (axios-steady: retry budget exhausted: the API failed ${failed} of the last ${seen} attempts in ${windowMs / 1000} s)`;
-          }
-          throw this.stop(error, next);
-        }
+        if (typeof next === 'string') throw this.stop(error, next, true, this.why(next));
         if (plan.deadline !== undefined && history.elapsed() + next.delayMs >= plan.deadline) {
           // Sleeping past the deadline only to fail then helps nobody: fail now with what we know.
           throw this.stop(deadlineError(config, plan.deadline, error), 'deadline', false);
@@ -138,4 +146,22 @@ class SteadyRequest {
       link.dispose();
     }
   }
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/**
+ * axios-retry left on an attached instance retries every request attach() already retried: one GET became 16
+ * hits on the server. Its request interceptor marks the config (`config['axios-retry']`), which the adapter sees
+ * below every interceptor: told once per attach(), as a process warning where there is one (Node), else on the
+ * console.
+ */
+function warnTwice(ctx: SteadyContext): void {
+  ctx.warned = true;
+  const message =
+    'axios-steady: axios-retry is also installed on this instance, so every retry is multiplied (4 × 4 attempts at the defaults). ' +
+    "Remove axios-retry (its options map onto attach()'s retry options: see the README) or pass `{ retry: false }` to attach().";
+  const host = globalThis as { process?: { emitWarning?: (message: string, type: string) => void } };
+  if (typeof host.process?.emitWarning === 'function') host.process.emitWarning(message, 'AxiosSteadyWarning');
+  else console.warn(message);
 }

@@ -5,6 +5,7 @@ import type { Counters, SteadyContext } from './context.js';
 import { withRedisDefaults } from './fleet/cluster.js';
 import { createLimiter } from './limit/limiter.js';
 import { stateOf } from './limiter-state.js';
+import { isAttached, markAttached } from './request/attached.js';
 import {
   checkSteadyOptions,
   normalizeBudget,
@@ -42,13 +43,6 @@ export interface Steady {
   quota(): QuotaState | undefined;
 }
 
-const attached = new WeakSet<AxiosInstance>();
-
-/** Whether attach() governs `instance` now: its limiter, not a walk's window, bounds what is on the network. */
-export function isAttached(instance: AxiosInstance): boolean {
-  return attached.has(instance);
-}
-
 /**
  * Makes an existing axios instance steady: retries with backoff and Retry-After, a limiter (bottleneck)
  * in front of every attempt, a pause gate that one 429 closes for all. Interceptors you add run once per
@@ -64,7 +58,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
   if (!instance || typeof instance.interceptors?.request?.use !== 'function') {
     throw new TypeError('axios-steady: attach() needs an axios instance (axios.create()) or axios itself');
   }
-  if (attached.has(instance)) throw new Error('axios-steady: this instance is already attached; call detach() on the first handle first');
+  if (isAttached(instance)) throw new Error('axios-steady: this instance is already attached; call detach() on the first handle first');
   const o = checkSteadyOptions(options);
   const retry = normalizeRetry(o.retry, 'retry', RETRY_DEFAULTS, true);
   const budgetPolicy = retry === false ? false : normalizeBudget(o.retry && o.retry.budget, 'retry.budget');
@@ -78,6 +72,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     onQuota: o.onQuota,
     learnQuota: o.quota !== false,
     quotaPausedUntil: 0,
+    warned: false,
   };
   // A pause longer than the retry policy accepts is left to the 429 (fail fast), for quota pauses too.
   if (retry) ctx.state.quota.maxPauseMs = Math.max(ctx.state.quota.maxPauseMs, retry.maxRetryAfter);
@@ -101,7 +96,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     undefined,
     { synchronous: true },
   );
-  attached.add(instance);
+  markAttached(instance, true);
 
   let detached = false;
   return {
@@ -110,7 +105,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
       if (detached) return;
       detached = true;
       instance.interceptors.request.eject(requestId);
-      attached.delete(instance);
+      markAttached(instance, false);
       if (owned) void limiter.disconnect(false).catch(() => undefined);
     },
     stats() {

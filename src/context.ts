@@ -28,4 +28,6 @@ export interface SteadyContext {
   readonly learnQuota: boolean;
   /** End of the last quota pause reported, so each pause is counted once. */
   quotaPausedUntil: number;
+  /** Whether a second retry layer on the instance was warned about (once per attach()). */
+  warned: boolean;
 }

@@ -1,7 +1,8 @@
 export { steadyInfo } from './request/history.js';
 export { attach, type Steady, type SteadyStats } from './attach.js';
 export { backoffDelay, type BackoffOptions } from './retry/backoff.js';
-export { parseRetryAfter, type HeaderValue } from './retry/retry-after.js';
+export { parseRetryAfter } from './retry/retry-after.js';
+export type { HeaderValue } from './http/headers.js';
 export { failureReason, isIdempotent } from './retry/policy.js';
 export { RetryBudget, type BudgetPolicy } from './retry/budget.js';
 export { RETRY_DEFAULTS, BUDGET_DEFAULTS, type RetryPolicy } from './options.js';
@@ -33,7 +34,7 @@ export { nextUrl, type NextUrlOptions } from './paginate/strategies/next-url.js'
 export { pageNumber, type PageNumberOptions } from './paginate/strategies/page-number.js';
 export { offset, type OffsetOptions } from './paginate/strategies/offset.js';
 export { parseLinkHeader, type Link } from './paginate/link-header.js';
-export { defaultItems, ITEM_KEYS } from './paginate/items.js';
+export { defaultItems, ITEM_KEYS } from './paginate/body.js';
 export { PaginationError, type PaginationErrorCode } from './errors.js';
 export type {
   Checkpoint,

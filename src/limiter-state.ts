@@ -4,7 +4,7 @@ import { FleetLedger } from './fleet/ledger.js';
 import type { Scheduler } from './limit/dispatch.js';
 import { PauseGate } from './limit/gate.js';
 import { Lane } from './limit/lane.js';
-import { maxConcurrentOf } from './limit/limiter.js';
+import { maxConcurrentOf, watchSettings } from './limit/limiter.js';
 import { QuotaTracker } from './quota/tracker.js';
 import { LatencyWindow } from './retry/hedge.js';
 
@@ -31,6 +31,7 @@ const states = new WeakMap<Bottleneck, LimiterState>();
 export function stateOf(limiter: Bottleneck): LimiterState {
   let state = states.get(limiter);
   if (state === undefined) {
+    watchSettings(limiter);
     const quota = new QuotaTracker();
     const gate = new PauseGate((now) => quota.holdUntil(now));
     const clustered = isClustered(limiter);

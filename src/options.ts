@@ -21,14 +21,21 @@ export interface RetryPolicy {
   readonly delay: DelayOption;
 }
 
+/** A Set that prints as the list it holds: JSON.stringify of a plain Set is `{}`, which hid the defaults. */
+class Listed<T> extends Set<T> {
+  toJSON(): T[] {
+    return [...this];
+  }
+}
+
 /** The documented defaults. */
 export const RETRY_DEFAULTS: RetryPolicy = Object.freeze({
   retries: 3,
   baseDelay: 100,
   maxDelay: 20_000,
   jitter: 'full',
-  statuses: new Set([408, 425, 429, 500, 502, 503, 504]),
-  methods: new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']),
+  statuses: new Listed([408, 425, 429, 500, 502, 503, 504]),
+  methods: new Listed(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']),
   maxRetryAfter: 60_000,
   shouldRetry: undefined,
   onRetry: undefined,
@@ -146,10 +153,10 @@ export function normalizeRetry(input: unknown, path: string, base: RetryPolicy, 
     maxDelay: pick('maxDelay') ? durationOption(`${path}.maxDelay`, o.maxDelay, 0) : base.maxDelay,
     jitter: base.jitter,
     statuses: pick('statuses')
-      ? new Set(listOption(`${path}.statuses`, o.statuses, isStatus, 'HTTP status codes (100–599)'))
+      ? new Listed(listOption(`${path}.statuses`, o.statuses, isStatus, 'HTTP status codes (100–599)'))
       : base.statuses,
     methods: pick('methods')
-      ? new Set(listOption(`${path}.methods`, o.methods, isWord, 'HTTP method names').map((m) => m.toUpperCase()))
+      ? new Listed(listOption(`${path}.methods`, o.methods, isWord, 'HTTP method names').map((m) => m.toUpperCase()))
       : base.methods,
     maxRetryAfter: pick('maxRetryAfter') ? durationOption(`${path}.maxRetryAfter`, o.maxRetryAfter, 0) : base.maxRetryAfter,
     shouldRetry: pick('shouldRetry') ? functionOption(`${path}.shouldRetry`, o.shouldRetry) : base.shouldRetry,

@@ -221,10 +221,15 @@ export interface SteadyInfo {
   readonly attempts: readonly Attempt[];
   readonly retries: number;
   readonly elapsedMs: number;
-  /** Why no further attempt was made, when the request failed. */
   /** Extra copies sent by hedging (each also in `attempts` when it answered first or failed last). */
   readonly hedges?: number;
+  /** Why no further attempt was made, when the request failed. */
   readonly stoppedBy?: 'not-retryable' | 'retries' | 'budget' | 'retry-after-too-long' | 'deadline' | 'canceled' | 'disabled' | 'callback';
+  /**
+   * Why, in words, where `stoppedBy` alone does not say it all: what the retry budget saw, the Retry-After that
+   * was longer than `maxRetryAfter`. The error's own message is never changed.
+   */
+  readonly reason?: string;
 }
 
 // Only the request config is augmented, and only as input. What happened is read with steadyInfo().

@@ -16,7 +16,10 @@ export type Field = { readonly path: string } | { readonly header: string };
 
 export interface CollectCommand {
   readonly command: 'collect';
+  /** The URL, without credentials (`user:password@` moves to `auth`). */
   readonly url: URL;
+  /** Basic auth from the URL's `user:password@`: sent as axios' `auth`, never echoed or stored. */
+  readonly auth?: { readonly username: string; readonly password: string };
   readonly strategy: StrategyName;
   readonly items?: string;
   readonly next?: Field;
@@ -74,7 +77,8 @@ Collect options:
   --restart             discard a checkpoint and start over
   --quiet               no progress and no summary on stderr
 
-Exit codes: 0 complete, 1 failed (the checkpoint is kept), 2 usage error, 130 interrupted.
+Exit codes: 0 complete, 1 failed (the checkpoint is kept), 2 usage error, 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM; the checkpoint is kept).
 Run the same command again to resume from the checkpoint.`;
 
 const int = (flag: string, text: string | undefined, min: number): number | undefined => {
@@ -113,6 +117,15 @@ function rate(text: string | undefined): number | undefined {
   const n = Number(match?.[1]);
   if (!match || !(n > 0)) throw new UsageError(`--rate must be requests a second such as 10/s, got "${text}"`);
   return n;
+}
+
+/** A URL's percent-decoded user or password (as written, when it is not well-formed). */
+function unescape(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Parses argv (without node and the script); throws UsageError for anything it cannot run. */
@@ -168,6 +181,9 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new UsageError(`not a URL: "${rest[0]}" (an absolute http(s) URL)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`the URL must be http(s), got "${url.protocol}"`);
+  const auth = url.username || url.password ? { username: unescape(url.username), password: unescape(url.password) } : undefined;
+  url.username = '';
+  url.password = '';
   const strategy = (v.strategy ?? 'auto') as StrategyName;
   if (!STRATEGIES.includes(strategy)) throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${v.strategy}"`);
   const needs = (flag: string, given: unknown, allowed: readonly StrategyName[]) => {
@@ -188,6 +204,7 @@ export function parseCommand(argv: readonly string[]): Command {
   return {
     command: 'collect',
     url,
+    ...(auth && { auth }),
     strategy,
     items: v.items,
     next,

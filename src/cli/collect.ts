@@ -2,11 +2,13 @@
 // `axios-steady collect <url>`: a thin layer over attach() and paginate.pages(). It maps flags to a strategy,
 // writes each page as JSONL, saves the checkpoint after every page, and on Ctrl-C or a failure stops with the
 // checkpoint in place, so that the same command resumes.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import axios, { type AxiosResponse } from 'axios';
 import { attach } from '../attach.js';
 import { PaginationError } from '../errors.js';
-import { at } from '../paginate/detect.js';
-import { getHeader } from '../retry/retry-after.js';
+import { at } from '../paginate/body.js';
+import { getHeader } from '../http/headers.js';
 import { pages } from '../paginate/iterator.js';
 import { auto } from '../paginate/strategies/auto.js';
 import { cursor } from '../paginate/strategies/cursor.js';
@@ -16,18 +18,28 @@ import { offset } from '../paginate/strategies/offset.js';
 import { pageNumber } from '../paginate/strategies/page-number.js';
 import type { Checkpoint, Progress, Strategy } from '../paginate/types.js';
 import { UsageError, type CollectCommand, type Field } from './args.js';
-import { loadCheckpoint, removeCheckpoint, saveCheckpoint, walkHash, type SavedCheckpoint } from './checkpoint-file.js';
+import {
+  checkOutput,
+  loadCheckpoint,
+  removeCheckpoint,
+  saveCheckpoint,
+  walkHash,
+  withoutSecrets,
+  type SavedCheckpoint,
+} from './checkpoint-file.js';
 import { fileOutput, streamOutput, type Output } from './output.js';
-import { createDisplay } from './progress.js';
+import { createDisplay, plural } from './progress.js';
 import { redactHeaders, redactText } from './redact.js';
 
-export const EXIT = { complete: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { complete: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
 
 export interface Io {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WriteStream;
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
+  /** The exit code of the interruption that aborted `signal` (130 for SIGINT, 143 for SIGTERM). */
+  readonly interrupted?: () => number;
 }
 
 const reader = (field: Field) => (response: AxiosResponse) =>
@@ -59,13 +71,44 @@ function strategyOf(c: CollectCommand): Strategy {
 /** `<out>.checkpoint.json`, or `--checkpoint`; none for stdout unless asked. */
 export const checkpointPath = (c: CollectCommand): string | undefined => c.checkpoint ?? (c.out ? `${c.out}.checkpoint.json` : undefined);
 
+/** What to try next for a failure the library names in its own terms: the command's flags, not its functions. */
+function hint(failure: unknown): string | undefined {
+  if (!(failure instanceof PaginationError)) return undefined;
+  switch (failure.code) {
+    case 'STRATEGY_UNKNOWN':
+      return 'tell it how this API pages: --strategy link | next --next <path> | cursor --next <path> --param <name> | page --total-pages <path> | offset --total <path> (see --help)';
+    case 'STUCK':
+      return 'if the API names its page parameter otherwise, pass it: --param <name> (with --strategy page, offset or cursor)';
+    case 'ITEMS_NOT_FOUND':
+      return 'say where the items are: --items <path>, e.g. --items data.records';
+    case 'TOTAL_MISMATCH':
+      return 'the same command fetches the last page again and checks once more';
+    default:
+      return undefined;
+  }
+}
+
+/** A file the command cannot write is a usage problem (exit 2), found before anything is fetched. */
+function checkWritable(file: string, what: string): void {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+  } catch {
+    throw new UsageError(`${what} ${file}: the directory ${dir} does not exist`);
+  }
+}
+
 /** Runs the collection; resolves to the exit code. Usage problems found on the way (a foreign checkpoint) throw UsageError. */
 export async function runCollect(c: CollectCommand, io: Io, output?: Output): Promise<number> {
   const file = checkpointPath(c);
+  if (c.out && !output) checkWritable(c.out, '--out');
+  if (file) checkWritable(file, 'the checkpoint');
+  const strategy = strategyOf(c);
   if (file && c.restart) removeCheckpoint(file);
-  const saved = file ? loadCheckpoint(file, c) : undefined;
+  const saved = file ? loadCheckpoint(file, c, strategy.name) : undefined;
   if (saved && c.out && saved.bytes === undefined)
     throw new UsageError(`${file} was written while collecting to stdout, not to ${c.out}; --restart to start over`);
+  if (saved && c.out && !output) checkOutput(c.out, saved);
   const out = output ?? (c.out ? fileOutput(c.out, saved?.bytes ?? (saved ? 0 : undefined)) : streamOutput(io.stdout));
   const resumed = saved?.checkpoint;
   const display = createDisplay(io.stderr, c.quiet, resumed?.items);
@@ -74,17 +117,28 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
       (Object.keys(c.headers).length > 0 ? ` (${redactHeaders(c.headers)})` : ''),
   );
 
-  const api = axios.create({ baseURL: c.url.origin, timeout: c.timeout, headers: { Accept: 'application/json', ...c.headers } });
+  const api = axios.create({
+    baseURL: c.url.origin,
+    timeout: c.timeout,
+    headers: { Accept: 'application/json', ...c.headers },
+    ...(c.auth && { auth: c.auth }),
+  });
   const steady = attach(api, { limiter: { maxConcurrent: c.concurrency, ...(c.rate && { minTime: Math.ceil(1000 / c.rate) }) } });
+  // The output's length when the walk had yielded so many items: a checkpoint of a page already written (a
+  // TOTAL_MISMATCH fetches the last one again) cuts the file back to there.
+  const bytesAt = new Map<number, number>();
   const save = (checkpoint: Checkpoint | null) => {
     if (!file) return;
     if (checkpoint === null) return removeCheckpoint(file);
+    const { next, fromCommand } = withoutSecrets(checkpoint.next, c.url);
+    const bytes = bytesAt.get(checkpoint.items) ?? out.bytes;
     const record: SavedCheckpoint = {
       version: 1,
       walk: walkHash(c),
       url: redactText(c.url.href),
-      checkpoint,
-      ...(out.bytes !== undefined && { bytes: out.bytes }),
+      checkpoint: { ...checkpoint, next },
+      ...(fromCommand.length > 0 && { fromCommand }),
+      ...(bytes !== undefined && { bytes }),
       savedAt: new Date().toISOString(),
     };
     saveCheckpoint(file, record);
@@ -97,10 +151,11 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
   const maxPages = room(c.maxPages, resumed?.pages ?? 0);
   let code: number = EXIT.complete;
   let failure: PaginationError | Error | undefined;
+  let written = resumed?.items ?? 0;
   try {
     if ((maxItems ?? 1) > 0 && (maxPages ?? 1) > 0) {
       const walk = pages(api, c.url.pathname + c.url.search, {
-        strategy: strategyOf(c),
+        strategy,
         concurrency: c.concurrency,
         signal: io.signal,
         ...(c.items && { items: (r: AxiosResponse) => at(c.items as string)(r) as unknown[] }),
@@ -110,11 +165,18 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
         ...(c.retries !== undefined && { config: { steady: { retry: { retries: c.retries } } } }),
         onProgress: (p) => {
           last = p;
-          display.update(p, steady.stats());
+          display.update(p, { ...steady.stats(), quota: steady.quota() });
         },
       });
       for await (const page of walk) {
-        await out.write(page.items);
+        if (out.bytes !== undefined) bytesAt.set(written, out.bytes);
+        await out.write(page.items).catch((error: unknown) => {
+          // A full disk, a closed pipe: what is written so far is counted by the last checkpoint saved.
+          throw new Error(`could not write ${c.out ?? 'the output'}: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+          });
+        });
+        written += page.items.length;
         save(page.checkpoint);
       }
     }
@@ -122,8 +184,9 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
     const stopped = error instanceof PaginationError;
-    code = stopped && error.code === 'ABORTED' ? EXIT.interrupted : EXIT.failed;
+    code = stopped && error.code === 'ABORTED' ? (io.interrupted?.() ?? EXIT.interrupted) : EXIT.failed;
     // What was yielded is written; the error's checkpoint is where the next run starts (null: nothing to resume).
+    // A failure to write (a full disk) leaves the last checkpoint saved, which the file holds.
     if (stopped) save(error.checkpoint);
   } finally {
     display.stop();
@@ -133,25 +196,26 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
   const stats = steady.stats();
   const p = last;
   const what = [
-    `${p?.items ?? resumed?.items ?? 0} items`,
-    `${p?.pages ?? resumed?.pages ?? 0} pages`,
-    `${stats.attempts} requests`,
-    `${stats.retries} retries`,
+    plural(p?.items ?? resumed?.items ?? 0, 'item'),
+    plural(p?.pages ?? resumed?.pages ?? 0, 'page'),
+    plural(stats.attempts, 'request'),
+    plural(stats.retries, 'retry', 'retries'),
     `${stats.rateLimited} 429s`,
-    `${stats.pauses} pauses`,
+    plural(stats.pauses, 'pause'),
     ...(p ? [`strategy: ${p.strategy}`] : []),
     `${((Date.now() - started) / 1000).toFixed(1)} s`,
   ].join(', ');
   const where = c.out ? ` → ${c.out}` : '';
-  const resume =
-    file && failure instanceof PaginationError && failure.checkpoint ? `; run the same command again to resume (checkpoint: ${file})` : '';
+  const resume = file && existsSync(file) ? `; run the same command again to resume (checkpoint: ${file})` : '';
   if (code === EXIT.complete) display.say(`axios-steady: complete: ${what}${where}`);
-  else if (code === EXIT.interrupted) display.say(`axios-steady: interrupted: ${what}${where}${resume}`);
+  else if (code !== EXIT.failed) display.say(`axios-steady: interrupted: ${what}${where}${resume}`);
   else {
     const message = String(failure?.message).replace(/^axios-steady: /, '');
     const reason = failure instanceof PaginationError ? `${failure.code}: ${message}` : message;
     // A failure is printed even with --quiet.
     io.stderr.write(`axios-steady: failed (${redactText(reason)}) after ${what}${where}${resume}\n`);
+    const next = hint(failure);
+    if (next) io.stderr.write(`axios-steady: ${next}\n`);
   }
   return code;
 }

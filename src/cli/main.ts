@@ -22,17 +22,20 @@ function version(): string {
 async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
   let signals = 0;
-  const onSignal = () => {
+  // 128 + the signal's number, as a shell reports a process the signal ended: 130 for Ctrl-C, 143 for SIGTERM.
+  let exitCode: number = EXIT.interrupted;
+  const onSignal = (signal: NodeJS.Signals) => {
     // The first stops fetching (what is in order is written, the checkpoint saved); a second one is impatience.
     if (++signals > 1) {
       process.stderr.write('\u001b[?25h');
-      process.exit(EXIT.interrupted);
+      process.exit(exitCode);
     }
+    exitCode = signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
     controller.abort(new Error('interrupted'));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
+  const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, interrupted: () => exitCode };
   try {
     const command = parseCommand(argv);
     switch (command.command) {

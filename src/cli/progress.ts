@@ -3,11 +3,15 @@
 // lines every few seconds otherwise, nothing with --quiet; and one summary line at the end.
 import { SingleBar } from 'cli-progress';
 import type { Progress } from '../paginate/types.js';
+import type { QuotaState } from '../quota/tracker.js';
 
-/** What the display shows besides the walk's own progress: the limiter's counts. */
+/** What the display shows besides the walk's own progress: the limiter's counts, its pause and quota. */
 export interface Counts {
   readonly rateLimited: number;
   readonly pauses: number;
+  /** Epoch ms the limiter is paused until (0: not paused). */
+  readonly pausedUntil?: number;
+  readonly quota?: QuotaState | undefined;
 }
 
 export interface Display {
@@ -22,14 +26,32 @@ const PLAIN_EVERY_MS = 2000;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** "1 pause", "3 pauses". */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The time to go: the walk's own estimate (its pace so far), but never less than a known wait — the limiter's
+ * pause, or, when more pages are left than the quota allows in this window, the window's reset.
+ */
+export function eta(p: Progress, counts: Counts, now: number = Date.now()): number | undefined {
+  if (p.etaMs === undefined) return undefined;
+  const left = p.totalPages === undefined ? 0 : Math.max(0, p.totalPages - p.pages);
+  const paused = counts.pausedUntil ? counts.pausedUntil - now : 0;
+  const quota = counts.quota && left > counts.quota.remaining ? counts.quota.resetAt - now : 0;
+  return Math.max(p.etaMs, paused, quota);
+}
+
 /** "340 items, 14 of 120 pages (12 %), 85 items/s, 2 retries, 0 429s, ETA 18 s" */
 export function describe(p: Progress, counts: Counts, resumedItems = 0): string {
   const of = p.totalPages === undefined ? '' : ` of ${p.totalPages}`;
   const percent = p.totalPages ? ` (${Math.floor((100 * p.pages) / p.totalPages)} %)` : '';
-  // The rate of this run: a resumed run's items came from an earlier one.
-  const rate = p.elapsedMs > 0 ? `, ${Math.round((1000 * (p.items - resumedItems)) / p.elapsedMs)} items/s` : '';
-  const eta = p.etaMs === undefined ? '' : `, ETA ${seconds(p.etaMs)}`;
-  return `${p.items} items, ${p.pages}${of} pages${percent}${rate}, ${p.retries} retries, ${counts.rateLimited} 429s${eta}`;
+  // The rate of this run (a resumed run's items came from an earlier one), once there is one: a single page
+  // in its first second says nothing of the pace.
+  const rate = p.elapsedMs >= 1000 && p.requests >= 2 ? `, ${Math.round((1000 * (p.items - resumedItems)) / p.elapsedMs)} items/s` : '';
+  const left = eta(p, counts);
+  const paused = counts.pausedUntil && counts.pausedUntil > Date.now() ? `, paused ${seconds(counts.pausedUntil - Date.now())}` : '';
+  const pages = p.totalPages === undefined ? plural(p.pages, 'page') : `${p.pages}${of} pages`;
+  return `${plural(p.items, 'item')}, ${pages}${percent}${rate}, ${plural(p.retries, 'retry', 'retries')}, ${counts.rateLimited} 429s${paused}${left === undefined ? '' : `, ETA ${seconds(left)}`}`;
 }
 
 export function createDisplay(stderr: NodeJS.WriteStream, quiet: boolean, resumedItems = 0): Display {

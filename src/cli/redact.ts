@@ -1,10 +1,22 @@
-// Nothing secret reaches the terminal: header values that carry credentials, and URL query values named like
-// credentials (`?access_token=…`), are replaced before anything is echoed or a library message is printed.
+// Nothing secret reaches the terminal or a file: header values that carry credentials, query values named like
+// credentials (`?access_token=…`) and a URL's `user:password@` are replaced before anything is echoed, stored
+// or a library message printed.
 
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|api[-_]?key|password|auth/i;
 const SECRET_PARAM = /token|secret|key|password|passwd|auth|sig(nature)?|session|code/i;
 
 export const REDACTED = '[redacted]';
+
+/** Whether a query parameter's name says it carries a credential. */
+export function isSecretParam(name: string): boolean {
+  let decoded = name;
+  try {
+    decoded = decodeURIComponent(name);
+  } catch {
+    // a malformed escape (`%ZZ`): judge the name as written
+  }
+  return SECRET_PARAM.test(decoded);
+}
 
 /** `Name: value` for each header, credentials redacted. */
 export function redactHeaders(headers: Readonly<Record<string, string>>): string {
@@ -13,9 +25,11 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): string
     .join(', ');
 }
 
-/** The text with the values of credential-like query parameters of every URL in it redacted. */
+/** The text with the credentials of every URL in it redacted: `user:password@`, and credential-like query values. */
 export function redactText(text: string): string {
-  return text.replace(/([?&])([^=&#\s]+)=([^&#\s"')]*)/g, (whole, sep: string, name: string) =>
-    SECRET_PARAM.test(decodeURIComponent(name)) ? `${sep}${name}=${REDACTED}` : whole,
-  );
+  return text
+    .replace(/(\/\/)[^/@\s"']+@/g, `$1${REDACTED}@`)
+    .replace(/([?&])([^=&#\s]+)=([^&#\s"')]*)/g, (whole, sep: string, name: string) =>
+      isSecretParam(name) ? `${sep}${name}=${REDACTED}` : whole,
+    );
 }

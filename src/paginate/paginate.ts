@@ -5,27 +5,24 @@ import { pages } from './iterator.js';
 import type { PageRequest, PaginateOptions, Progress } from './types.js';
 
 /**
- * Every item of a paginated API, lazily, in order, each once. `break` stops fetching.
+ * Every item of a paginated API, lazily, in order, each once; `break` stops fetching.
+ * `paginate.pages()` iterates pages instead (items, response, index, checkpoint).
  *
+ * @param api The axios instance every page request goes through (attach() it to retry and throttle them).
+ * @param target The first page: a URL (relative to the instance's baseURL, or absolute), or `{ url, params }`.
+ * @param options How to walk: strategy (default: detected from the first page), caps, concurrency, resume…
  * @example
  * for await (const issue of paginate<Issue>(api, '/repos/o/r/issues', { strategy: linkHeader() })) console.log(issue.title);
  */
-async function* paginateItems<T = unknown>(
+export async function* paginate<T = unknown>(
   api: AxiosInstance,
   target: string | PageRequest,
   options?: PaginateOptions<T>,
 ): AsyncGenerator<T, void, undefined> {
   for await (const page of pages<T>(api, target, options)) yield* page.items;
 }
-
-/**
- * Every item of a paginated API, lazily, in order, each once; `break` stops fetching.
- * `paginate.pages()` iterates pages instead (items, response, index, checkpoint).
- *
- * @example
- * for await (const issue of paginate<Issue>(api, '/repos/o/r/issues', { strategy: linkHeader() })) console.log(issue.title);
- */
-export const paginate: typeof paginateItems & { pages: typeof pages } = Object.assign(paginateItems, { pages });
+/** The pages of the walk instead of its items: the same as `pages()`. */
+paginate.pages = pages;
 
 /**
  * Options with defaults filled in; anything that is not an options object is passed on untouched, so that the
@@ -37,7 +34,18 @@ function withDefaults<T>(options: PaginateOptions<T> | undefined, defaults: Pagi
   return override ? { ...options, ...defaults } : { ...defaults, ...options };
 }
 
-async function collectItems<T = unknown>(api: AxiosInstance, target: string | PageRequest, options?: PaginateOptions<T>): Promise<T[]> {
+/**
+ * Collects every item into an array. On failure rejects with a {@link PaginationError} that carries every
+ * item fetched before the failing page (`.items`) and a `.checkpoint`; pass it as `resume` to continue:
+ * the two parts concatenate to the full set. `collect.withInfo()` also returns a summary of the walk.
+ *
+ * @param api The axios instance every page request goes through (attach() it to retry and throttle them).
+ * @param target The first page: a URL (relative to the instance's baseURL, or absolute), or `{ url, params }`.
+ * @param options How to walk: strategy (default: detected from the first page), caps, concurrency, resume…
+ * @example
+ * const all = await collect<Item>(api, '/items', { concurrency: 8 });
+ */
+export async function collect<T = unknown>(api: AxiosInstance, target: string | PageRequest, options?: PaginateOptions<T>): Promise<T[]> {
   const items: T[] = [];
   try {
     // Everything ends up in memory anyway: no reason to bound the look-ahead unless asked to.
@@ -71,7 +79,7 @@ async function withInfo<T = unknown>(
   let last: Progress | undefined;
   const onProgress = options?.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') invalid('onProgress', onProgress, 'a function');
-  const items = await collectItems<T>(
+  const items = await collect<T>(
     api,
     target,
     withDefaults(
@@ -89,12 +97,5 @@ async function withInfo<T = unknown>(
   return { items, info: Object.freeze({ ...seen, totalChecked: options?.checkTotal !== false && seen.totalItems !== undefined }) };
 }
 
-/**
- * Collects every item into an array. On failure rejects with a {@link PaginationError} that carries every
- * item fetched before the failing page (`.items`) and a `.checkpoint`; pass it as `resume` to continue:
- * the two parts concatenate to the full set. `collect.withInfo()` also returns a summary of the walk.
- *
- * @example
- * const all = await collect<Item>(api, '/items', { concurrency: 8 });
- */
-export const collect: typeof collectItems & { withInfo: typeof withInfo } = Object.assign(collectItems, { withInfo });
+/** `collect()`, with a summary of the walk (pages, items, requests, retries, the strategy, whether a total was checked). */
+collect.withInfo = withInfo;

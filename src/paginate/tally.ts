@@ -6,6 +6,8 @@ import type { Checkpoint, Page, PageContext, PageRequest, Strategy } from './typ
 export interface Fetched<T> extends PageContext<T> {
   readonly items: T[];
   readonly url: URL;
+  /** What the page's answer looked like (see walk.ts' `signature`): equal for a page served twice. */
+  readonly signature?: string | undefined;
 }
 
 /** What accounting a page gives the loop: the page to yield, whether the walk is done, an error to raise after it. */
@@ -29,7 +31,7 @@ export class Tally<T> {
   private readonly startPages: number;
   private readonly startItems: number;
   private readonly started = Date.now();
-  private previous: string | undefined;
+  private previous: { signature: string | undefined; request: PageRequest } | undefined;
 
   constructor(
     private readonly o: WalkOptions<T>,
@@ -47,6 +49,7 @@ export class Tally<T> {
   /** Applies the caps, counts the page, reports progress; `next` is the request after it (null: none). */
   account(page: Fetched<T>, next: PageRequest | null): Step<T> {
     this.checkNotStuck(page);
+    const before = this.checkpointAt(page.request);
     const room = this.o.maxItems - (this.items - this.startItems);
     const items = page.items.length > room ? page.items.slice(0, room) : page.items;
     this.pages++;
@@ -64,9 +67,15 @@ export class Tally<T> {
         checkpoint: items.length < page.items.length ? null : this.checkpointAt(next),
       },
       done: capped || next === null,
-      // Raised after this last page is yielded, so its items are not lost.
+      // Raised after this last page is yielded, so its items are not lost; its checkpoint fetches that last page
+      // again (to check once more, when the API has settled).
       ...(mismatch && {
-        error: new PaginationError('TOTAL_MISMATCH', `the API stated ${this.totalItems} items, ${this.items} were collected`, [], null),
+        error: new PaginationError(
+          'TOTAL_MISMATCH',
+          `the API stated ${this.totalItems} items, ${this.items} were collected (checkTotal: false accepts it)`,
+          [],
+          before,
+        ),
       }),
     };
   }
@@ -76,15 +85,19 @@ export class Tally<T> {
    * the first repeat, not after maxRequests pages of duplicates.
    */
   private checkNotStuck(page: Fetched<T>): void {
-    const signature = page.items.length > 0 ? JSON.stringify([page.items.length, page.items[0], page.items.at(-1)]) : undefined;
-    if (signature !== undefined && signature === this.previous)
-      throw new PaginationError(
-        'STUCK',
-        `page ${page.url.href} holds the same ${page.items.length} items as the page before it; the API ignores or clamps the page parameter`,
-        [],
-        this.checkpointAt(page.request),
-      );
-    this.previous = signature;
+    const { signature, request } = page;
+    const previous = this.previous;
+    this.previous = { signature, request };
+    if (signature === undefined || signature !== previous?.signature) return;
+    const sent = Object.entries(request.params ?? {}).filter(([name, value]) => previous.request.params?.[name] !== value);
+    const what = sent.length > 0 ? `sent ${sent.map(([name, value]) => `${name}=${value}`).join('&')}` : `sent ${page.url.href}`;
+    throw new PaginationError(
+      'STUCK',
+      `page ${page.url.href} is the same as the page before it (${page.items.length} items): the API did not move on when ${what}. ` +
+        'It ignores or clamps that parameter — or names its page parameter otherwise: then say which (cursor({ param }), pageNumber({ param }), offset({ param }))',
+      [],
+      this.checkpointAt(page.request),
+    );
   }
 
   private report(): void {

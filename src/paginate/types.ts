@@ -17,8 +17,8 @@ export interface PageContext<T = unknown> {
   /** 0-based number of this page in the walk (after a resume, counting from the resumed page). */
   readonly index: number;
   /**
-   * Items the walk had before this page, set on a walk's first page: 0, or a resumed checkpoint's count. A
-   * strategy that weighs a stated total against the page (auto() does) counts them.
+   * Items the walk had before this page (0, or a resumed checkpoint's count, on the first page). A strategy
+   * that weighs a stated total against the pages (auto(), pageNumber({ totalItems })) counts them.
    */
   readonly itemsBefore?: number;
 }
@@ -86,8 +86,11 @@ export interface Progress {
 export interface PaginateOptions<T> {
   /** How to find the next page. Default: `auto()`, which picks one from the first page. */
   strategy?: Strategy;
-  /** Where the items are in a response. Default: see `defaultItems`. */
-  items?: (response: AxiosResponse) => readonly T[];
+  /**
+   * Where the items are in a response (may be async). Default: see `defaultItems`. It is given the response
+   * as axios resolved it; without it, a body that came back as text (JSON, NDJSON) is parsed for the walk.
+   */
+  items?: (response: AxiosResponse) => readonly T[] | Promise<readonly T[]>;
   /** Stop (without error) after this many items. */
   maxItems?: number;
   /** Stop (without error) after this many pages. */

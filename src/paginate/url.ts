@@ -23,28 +23,21 @@ export function requestKey(url: URL): string {
  * and on the first request's origin unless `allowOrigins` names its origin. Checked before any request
  * is sent, so a foreign host never receives the instance's headers (bearer tokens included).
  */
-export function followable(
-  link: string,
-  from: URL,
-  origin: string,
-  allowOrigins: ReadonlySet<string>,
-  checkpoint: Checkpoint | null,
-  items: unknown[],
-): URL {
+export function followable(link: string, from: URL, origin: string, allowOrigins: ReadonlySet<string>, checkpoint: Checkpoint | null): URL {
   let url: URL;
   try {
     url = new URL(link, from);
   } catch {
-    throw new PaginationError('UNSAFE_URL', `next link ${JSON.stringify(link.slice(0, 200))} is not a URL`, items, checkpoint);
+    throw new PaginationError('UNSAFE_URL', `next link ${JSON.stringify(link.slice(0, 200))} is not a URL`, [], checkpoint);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new PaginationError('UNSAFE_URL', `next link uses ${url.protocol}; only http(s) is followed`, items, checkpoint);
+    throw new PaginationError('UNSAFE_URL', `next link uses ${url.protocol}; only http(s) is followed`, [], checkpoint);
   }
   if (url.origin !== origin && !allowOrigins.has(url.origin)) {
     throw new PaginationError(
       'CROSS_ORIGIN',
       `next link points at ${url.origin}, not ${origin}; add it to allowOrigins to follow it`,
-      items,
+      [],
       checkpoint,
     );
   }

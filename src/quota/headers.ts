@@ -1,4 +1,4 @@
-import { getHeader, headerText } from '../retry/retry-after.js';
+import { getHeader, headerText } from '../http/headers.js';
 
 /** What a response says about the quota it was counted against. */
 export interface QuotaReport {

@@ -85,7 +85,7 @@ export class History {
   }
 
   /** Publishes what happened, for the request's config and for `also` (an error that has no config). */
-  finish(stoppedBy?: SteadyInfo['stoppedBy'], also?: object): void {
+  finish(stoppedBy?: SteadyInfo['stoppedBy'], also?: object, reason?: string): void {
     const info: { -readonly [K in keyof SteadyInfo]: SteadyInfo[K] } = {
       attempts: this.attempts,
       retries: Math.max(0, this.attempts.length - 1),
@@ -93,6 +93,7 @@ export class History {
     };
     if (this.hedges > 0) info.hedges = this.hedges;
     if (stoppedBy) info.stoppedBy = stoppedBy;
+    if (reason) info.reason = reason;
     this.carrier[INFO] = info;
     if (also) infos.set(also, info); // an error of the caller's own: nothing is written onto it
   }

@@ -16,6 +16,8 @@ const NOT_NETWORK = new Set([
 ]);
 
 const TIMEOUT_CODES = new Set([AxiosError.ECONNABORTED, AxiosError.ETIMEDOUT]);
+/** llhttp's parse errors, except a connection that closed mid-message (that one is the network's). */
+const PARSE_ERROR = /^HPE_(?!CLOSED_CONNECTION|INVALID_EOF_STATE)/;
 
 /** Responses validateResponse turned down: retried as reason `response`. */
 const rejected = new WeakSet<object>();
@@ -50,7 +52,9 @@ export function failureReason(error: unknown, statuses: ReadonlySet<number>): Re
     response !== undefined && response.status < 400 && code === AxiosError.ERR_BAD_RESPONSE && !/maxContentLength/.test(error.message);
   if (response && !brokenBody) return statuses.has(response.status) ? 'status' : undefined;
   if (brokenBody || code === undefined) return 'network';
-  if (NOT_NETWORK.has(code)) return undefined;
+  // A response Node's HTTP parser refused (headers over its limit, a malformed status line): the same answer
+  // comes back every time, so retrying only repeats it (the outside saw a header overflow retried 20 times).
+  if (NOT_NETWORK.has(code) || PARSE_ERROR.test(code)) return undefined;
   if (TIMEOUT_CODES.has(code)) return 'timeout';
   return isRetryAllowed(error) ? 'network' : undefined;
 }

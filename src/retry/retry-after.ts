@@ -1,14 +1,4 @@
-/** A header value as axios hands it over. */
-export type HeaderValue = string | string[] | number | boolean | null | undefined;
-
-/** First value of a possibly repeated header, as a trimmed string. */
-export function headerText(value: HeaderValue): string | undefined {
-  if (Array.isArray(value)) return headerText(value[0]);
-  if (typeof value === 'number') return String(value);
-  if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  return text === '' ? undefined : text;
-}
+import { headerText, type HeaderValue } from '../http/headers.js';
 
 // An IMF-fixdate or one of the obsolete formats RFC 9110 still asks recipients to accept; all name a weekday.
 const HTTP_DATE = /^[A-Za-z]{3,9},? /;
@@ -33,14 +23,4 @@ export function parseRetryAfter(value: HeaderValue, now: number = Date.now()): n
 export interface ServerDelay {
   readonly delayMs: number;
   readonly source: string;
-}
-
-/** Reads a header from axios' AxiosHeaders or a plain object, case-insensitively. */
-export function getHeader(headers: unknown, name: string): HeaderValue {
-  if (headers === null || typeof headers !== 'object') return undefined;
-  const getter = (headers as { get?: (n: string) => unknown }).get;
-  if (typeof getter === 'function') return getter.call(headers, name) as HeaderValue;
-  const lower = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === lower) return value as HeaderValue;
-  return undefined;
 }

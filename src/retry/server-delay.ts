@@ -1,4 +1,5 @@
-import { getHeader, parseRetryAfter, type ServerDelay } from './retry-after.js';
+import { getHeader } from '../http/headers.js';
+import { parseRetryAfter, type ServerDelay } from './retry-after.js';
 
 /**
  * The delay a 429/503 response names. Retry-After wins; the rate-limit reset headers are read by the

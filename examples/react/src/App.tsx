@@ -33,9 +33,13 @@ export function App() {
   const [progress, setProgress] = useState({ pages: 0, totalPages: 0 });
   const [status, setStatus] = useState('idle');
   const controller = useRef<AbortController | null>(null);
+  // The limiter's counters run for as long as it is attached; each load shows its own.
+  const [base, setBase] = useState({ retries: 0, rateLimited: 0 });
 
   async function loadAll() {
     controller.current = new AbortController();
+    const { retries, rateLimited } = steady?.stats() ?? { retries: 0, rateLimited: 0 };
+    setBase({ retries, rateLimited });
     setItems([]);
     setStatus('loading');
     try {
@@ -53,7 +57,8 @@ export function App() {
     }
   }
 
-  const stats = steady?.stats() ?? { retries: 0, rateLimited: 0 };
+  const total = steady?.stats() ?? { retries: 0, rateLimited: 0 };
+  const stats = { retries: total.retries - base.retries, rateLimited: total.rateLimited - base.rateLimited };
   return (
     <main style={{ fontFamily: 'sans-serif', maxWidth: 640, margin: '2rem auto' }}>
       <h1>Items</h1>

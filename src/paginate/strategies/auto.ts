@@ -20,7 +20,7 @@ export function auto(): AutoStrategy {
   let chosen: string | undefined;
   const pick = (page: PageContext): Strategy | undefined => {
     if (delegate || chosen) return delegate;
-    const found = detect(page.response, page.request, page.itemsBefore);
+    const found = detect(page);
     if (found && 'unknown' in found)
       throw new PaginationError(
         'STRATEGY_UNKNOWN',

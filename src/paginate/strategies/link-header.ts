@@ -1,11 +1,12 @@
-import { getHeader } from '../../retry/retry-after.js';
+import { getHeader } from '../../http/headers.js';
 import { nextLink, parseLinkHeader } from '../link-header.js';
-import { wholeNumber } from '../number.js';
+import { wholeNumber } from '../body.js';
 import type { Strategy } from '../types.js';
 
 /**
  * RFC 8288 `Link: <…>; rel="next"` (GitHub, GitLab…). The next URL carries its own query, so the
- * first request's params are not repeated.
+ * first request's params are not repeated. The total comes from `X-Total-Count` (json-server) or `X-Total`
+ * (GitLab) when sent: for progress, and to check the walk by.
  *
  * @example paginate(api, '/repos/o/r/issues', { strategy: linkHeader() })
  */
@@ -27,5 +28,7 @@ export function linkHeader(): Strategy {
       const page = ['page', '_page', 'p'].map((name) => wholeNumber(query?.get(name))).find((n) => n !== undefined);
       return page ?? wholeNumber(getHeader(response.headers, 'x-total-pages'));
     },
+    totalItems: ({ response }) =>
+      wholeNumber(getHeader(response.headers, 'x-total-count')) ?? wholeNumber(getHeader(response.headers, 'x-total')),
   };
 }

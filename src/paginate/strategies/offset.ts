@@ -2,7 +2,7 @@ import type { AxiosResponse } from 'axios';
 import { invalid, numberOption } from '../../options.js';
 import type { PageRequest, Strategy } from '../types.js';
 import { checkFactory } from './check.js';
-import { readTotal } from './page-number.js';
+import { readTotal } from '../body.js';
 
 /** Options of {@link offset}. */
 export interface OffsetOptions {

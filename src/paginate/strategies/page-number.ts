@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
 import { invalid, numberOption } from '../../options.js';
-import { wholeNumber } from '../number.js';
+import { readTotal } from '../body.js';
 import { checkFactory } from './check.js';
 import type { PageRequest, Strategy } from '../types.js';
 
@@ -18,18 +18,6 @@ export interface PageNumberOptions {
 
 const pageOf = (request: PageRequest, param: string, start: number) => Number(request.params?.[param] ?? start);
 
-/** A finite, non-negative integer from an API's total field, or undefined. */
-export function readTotal(read: ((response: AxiosResponse) => unknown) | undefined, response: AxiosResponse): number | undefined {
-  if (!read) return undefined;
-  const value = read(response);
-  if (value === undefined || value === null) return undefined;
-  // Headers are strings: "237" is a total. Anything else that is not a whole number is a mistake, not "no total".
-  const total = wholeNumber(value);
-  if (total === undefined)
-    throw new TypeError(`axios-steady: a total must be a whole number (or a numeric string), got ${JSON.stringify(value)}`);
-  return total;
-}
-
 /**
  * `?page=1, 2, 3…`. Without a total it walks until an empty page (a short page is not taken as the end:
  * APIs silently lower page sizes). With `totalPages` the remaining pages are fetched in parallel.
@@ -45,10 +33,13 @@ export function pageNumber(input?: PageNumberOptions): Strategy {
   return {
     name: `pageNumber:${param}`,
     first: (request) => at(request, pageOf(request, param, start)),
-    next: ({ request, response, items }) => {
+    next: ({ request, response, items, itemsBefore }) => {
       const page = pageOf(request, param, start);
       const total = readTotal(options.totalPages, response);
       if (total !== undefined) return page - start + 1 < total ? at(request, page + 1) : null;
+      // Every item the API stated is in: asking one page past the end would only risk its out-of-range error.
+      const totalItems = readTotal(options.totalItems, response);
+      if (totalItems !== undefined && itemsBefore !== undefined && itemsBefore + items.length >= totalItems) return null;
       return items.length === 0 ? null : at(request, page + 1);
     },
     plan: ({ request, response }) => {
