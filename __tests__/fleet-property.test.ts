@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
-import { PROBE_MS } from '../src/quota/tracker.js';
+import { PROBE_MS } from '../src/quota/constants.js';
 import { startRedisWithClient, type RedisWithClient } from '../test/servers/redis.js';
 
 jest.setTimeout(120_000);

@@ -3,9 +3,8 @@
 import type { Redis } from 'ioredis';
 import { fleetAdmission } from '../src/fleet/admission.js';
 import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
-import { PauseGate } from '../src/limit/gate.js';
-import { PROBE_MS } from '../src/quota/tracker.js';
-import type { QuotaReport } from '../src/quota/headers.js';
+import { PROBE_MS } from '../src/quota/constants.js';
+import type { QuotaReport } from '../src/quota/report.js';
 import { startRedisWithClient, type RedisWithClient } from '../test/servers/redis.js';
 
 let redis: RedisWithClient | undefined;
@@ -33,6 +32,26 @@ async function grant(): Promise<Grant> {
 
 /** done() is fire and forget; a PING behind it on the same connection returns once it ran. */
 const settled = () => client.ping();
+
+/** Calls of a Redis command so far (INFO commandstats). */
+async function calls(command: string): Promise<number> {
+  const stats = await client.info('commandstats');
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+}
+
+it('runs its scripts by SHA: the text crosses once per script, and again only after Redis lost it (NOSCRIPT)', async () => {
+  await client.script('FLUSH');
+  const [eval0, sha0] = [await calls('eval'), await calls('evalsha')];
+  for (let i = 0; i < 20; i++) ledger.done(await grant(), undefined, Date.now(), { status: 200 });
+  await settled();
+  // take and done: each loaded once by EVAL after its first NOSCRIPT (a failed call, not counted in `calls`);
+  // the other 40 calls by SHA.
+  expect((await calls('eval')) - eval0).toBe(2);
+  expect((await calls('evalsha')) - sha0).toBe(40);
+  await client.script('FLUSH'); // a restart, or SCRIPT FLUSH: the next call loads it again
+  await grant();
+  expect((await calls('eval')) - eval0).toBe(3);
+});
 
 it('grants and counts every dispatch while nothing is reported', async () => {
   const grants = await Promise.all(Array.from({ length: 5 }, grant));
@@ -339,11 +358,12 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     await drain(); // the provisional limit and its test
     expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'learned' });
     const spent: number[] = [];
-    const admission = fleetAdmission(ledger, new PauseGate(), {
+    const admission = fleetAdmission(ledger, {
       counting: true,
       blindCap: () => 100,
       expiration: 60_000,
       onSpent: (waitMs) => spent.push(waitMs),
+      onPaused: () => undefined,
       maxWaitMs: () => 60_000,
     });
     const started = Date.now();

@@ -1,4 +1,4 @@
-import { MAX_LINK_HEADER, nextLink } from '../src/paginate/link-header.js';
+import { MAX_LINK_HEADER, nextLink } from '../src/paginate/link-parser.js';
 import { parseLinkHeader } from '../src/index.js';
 
 describe('parseLinkHeader', () => {

@@ -4,7 +4,7 @@
 // go only while the tracker allows. Every request must be sent and settled, every hold must be bounded, and
 // with nothing outstanding a hold must end by time alone.
 import fc from 'fast-check';
-import type { QuotaReport } from '../src/quota/headers.js';
+import type { QuotaReport } from '../src/quota/report.js';
 import { EpochWindows } from '../src/quota/epoch-windows.js';
 import { QuotaTracker, type Outcome } from '../src/quota/tracker.js';
 

@@ -1,7 +1,8 @@
 import axios from 'axios';
 import { attach, collect, pageNumber, parseRateLimit, type QuotaState } from '../src/index.js';
-import { PROBE_MS, QuotaTracker, type Outcome } from '../src/quota/tracker.js';
-import type { QuotaReport } from '../src/quota/headers.js';
+import { PROBE_MS } from '../src/quota/constants.js';
+import { QuotaTracker, type Outcome } from '../src/quota/tracker.js';
+import type { QuotaReport } from '../src/quota/report.js';
 import { startSimApi, type QuotaHeaders, type SimApi } from '../test/servers/sim-api.js';
 
 const now = Date.parse('2026-11-23T10:00:00Z');

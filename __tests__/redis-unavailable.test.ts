@@ -3,7 +3,7 @@
 // server vanished under a running limiter), with an error naming Redis and its address; nothing is sent.
 import axios from 'axios';
 import net from 'node:net';
-import { attach } from '../src/index.js';
+import { attach, RedisUnavailableError, steadyInfo } from '../src/index.js';
 import { REDIS_COMMAND_TIMEOUT_MS, REDIS_TIMEOUT_MS } from '../src/fleet/cluster.js';
 import { freePort, startRedis } from '../test/servers/redis.js';
 import { json, startServer, type TestServer } from '../test/servers/with-server.js';
@@ -31,6 +31,11 @@ async function failure(port: number, before?: () => Promise<void>) {
     )) as Error | undefined;
     const tookMs = Date.now() - started;
     expect(api.seen.arrivals.length).toBe(arrived); // nothing was sent
+    // Its own error, with a code and a stop reason, counted as a failure (it was "not-retryable", uncounted).
+    expect(error).toBeInstanceOf(RedisUnavailableError);
+    expect(error).toMatchObject({ code: 'REDIS_UNAVAILABLE', address: `127.0.0.1:${port}`, limiterId: `unavailable-${port}` });
+    expect(steadyInfo(error)?.stoppedBy).toBe('redis-unavailable');
+    expect(steady.stats().failures).toBe(1);
     return { error, tookMs };
   } finally {
     steady.detach();

@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
+// The fleet's Lua, assembled into a module first (see scripts/lua.mjs).
+execFileSync(process.execPath, ['scripts/lua.mjs'], { stdio: 'inherit' });
 const tsc = (project) => execFileSync('npx', ['tsc', '-p', project], { stdio: 'inherit' });
 tsc('tsconfig.build.json');
 tsc('tsconfig.cjs.json');

@@ -1,22 +1,16 @@
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type Bottleneck from 'bottleneck';
-import { INNER, steadyAdapter, type SteadyAdapter } from './adapter.js';
-import type { Counters, SteadyContext } from './context.js';
+import { controlOf } from './control/state.js';
+import { alreadyAttached, optionError } from './errors.js';
 import { withRedisDefaults } from './fleet/cluster.js';
-import { createLimiter } from './limit/limiter.js';
-import { stateOf } from './limiter-state.js';
-import { isAttached, markAttached } from './request/attached.js';
-import {
-  checkSteadyOptions,
-  normalizeBudget,
-  normalizeHedge,
-  normalizeRetry,
-  planRequest,
-  RETRY_DEFAULTS,
-  type RequestPlan,
-} from './options.js';
-import { RetryBudget } from './retry/budget.js';
+import { createLimiter } from './limit/bottleneck.js';
 import type { QuotaState } from './quota/tracker.js';
+import { INNER, steadyAdapter, type SteadyAdapter } from './request/adapter.js';
+import { isAttached, markAttached } from './request/attached.js';
+import type { Counters, SteadyContext } from './request/instance.js';
+import { checkSteadyOptions, planRequest, type RequestPlan } from './request/plan.js';
+import { RetryBudget } from './retry/budget.js';
+import { normalizeBudget, normalizeHedge, normalizeRetry, RETRY_DEFAULTS } from './retry/normalize.js';
 import type { SteadyOptions } from './types.js';
 
 /** Counters since attach(), plus the limiter's live load. */
@@ -55,27 +49,30 @@ export interface Steady {
  * steady.detach();
  */
 export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady {
-  if (!instance || typeof instance.interceptors?.request?.use !== 'function') {
-    throw new TypeError('axios-steady: attach() needs an axios instance (axios.create()) or axios itself');
-  }
-  if (isAttached(instance)) throw new Error('axios-steady: this instance is already attached; call detach() on the first handle first');
+  if (!instance || typeof instance.interceptors?.request?.use !== 'function')
+    throw optionError('attach() needs an axios instance (axios.create()) or axios itself');
+  if (isAttached(instance)) throw alreadyAttached();
   const o = checkSteadyOptions(options);
   const retry = normalizeRetry(o.retry, 'retry', RETRY_DEFAULTS, true);
   const budgetPolicy = retry === false ? false : normalizeBudget(o.retry && o.retry.budget, 'retry.budget');
   const { limiter, owned } = createLimiter(withRedisDefaults(o.limiter));
+  const control = controlOf(limiter);
   const ctx: SteadyContext = {
     limiter,
-    state: stateOf(limiter),
+    control,
     budget: budgetPolicy ? new RetryBudget(budgetPolicy) : undefined,
     counters: { requests: 0, attempts: 0, retries: 0, failures: 0, rateLimited: 0, pauses: 0, hedges: 0 },
-    onPause: o.onPause,
     onQuota: o.onQuota,
     learnQuota: o.quota !== false,
-    quotaPausedUntil: 0,
     warned: false,
   };
+  const { onPause } = o;
+  const unsubscribe = control.pauses.subscribe((event) => {
+    ctx.counters.pauses++;
+    onPause?.(event);
+  });
   // A pause longer than the retry policy accepts is left to the 429 (fail fast), for quota pauses too.
-  if (retry) ctx.state.quota.maxPauseMs = Math.max(ctx.state.quota.maxPauseMs, retry.maxRetryAfter);
+  if (retry) control.quota.maxPauseMs = Math.max(control.quota.maxPauseMs, retry.maxRetryAfter);
   const plan: RequestPlan = {
     retry,
     deadline: o.deadline,
@@ -106,18 +103,19 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
       detached = true;
       instance.interceptors.request.eject(requestId);
       markAttached(instance, false);
+      unsubscribe();
       if (owned) void limiter.disconnect(false).catch(() => undefined);
     },
     stats() {
-      const { lane, gate } = ctx.state;
+      const { lane, gate } = control;
       return Object.freeze({ ...ctx.counters, running: lane.running, queued: lane.queued, pausedUntil: gate.isOpen() ? 0 : gate.until });
     },
     quota() {
-      return ctx.state.quota.state();
+      return control.quota.state();
     },
     pause(ms) {
-      if (!(Number.isFinite(ms) && ms >= 0)) throw new TypeError(`axios-steady: pause(ms) needs a finite number ≥ 0, got ${String(ms)}`);
-      ctx.state.gate.close(Date.now() + ms);
+      if (!(Number.isFinite(ms) && ms >= 0)) throw optionError(`pause(ms) needs a finite number ≥ 0, got ${String(ms)}`);
+      control.pauses.manual(ms);
     },
   };
 }

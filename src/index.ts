@@ -5,7 +5,7 @@ export { parseRetryAfter } from './retry/retry-after.js';
 export type { HeaderValue } from './http/headers.js';
 export { failureReason, isIdempotent } from './retry/policy.js';
 export { RetryBudget, type BudgetPolicy } from './retry/budget.js';
-export { RETRY_DEFAULTS, BUDGET_DEFAULTS, type RetryPolicy } from './options.js';
+export { RETRY_DEFAULTS, BUDGET_DEFAULTS, type RetryPolicy } from './retry/normalize.js';
 export type {
   Attempt,
   AttemptContext,
@@ -26,16 +26,16 @@ export type {
   SteadyRequestOptions,
 } from './types.js';
 export { paginate, collect, type CollectInfo } from './paginate/paginate.js';
-export { pages } from './paginate/iterator.js';
+export { pages } from './paginate/pages.js';
 export { linkHeader } from './paginate/strategies/link-header.js';
 export { auto, type AutoStrategy } from './paginate/strategies/auto.js';
 export { cursor, type CursorOptions } from './paginate/strategies/cursor.js';
 export { nextUrl, type NextUrlOptions } from './paginate/strategies/next-url.js';
 export { pageNumber, type PageNumberOptions } from './paginate/strategies/page-number.js';
 export { offset, type OffsetOptions } from './paginate/strategies/offset.js';
-export { parseLinkHeader, type Link } from './paginate/link-header.js';
+export { parseLinkHeader, type Link } from './paginate/link-parser.js';
 export { defaultItems, ITEM_KEYS } from './paginate/body.js';
-export { PaginationError, type PaginationErrorCode } from './errors.js';
+export { PaginationError, RedisUnavailableError, type PaginationErrorCode, type SteadyErrorCode } from './errors.js';
 export type {
   Checkpoint,
   Page,
@@ -47,5 +47,5 @@ export type {
   Progress,
   Strategy,
 } from './paginate/types.js';
-export { parseRateLimit, type QuotaReport } from './quota/headers.js';
-export type { QuotaState, QuotaEvent } from './quota/tracker.js';
+export { parseRateLimit, type QuotaReport } from './quota/report.js';
+export type { QuotaState, QuotaEvent, QuotaSource } from './types.js';

@@ -1,6 +1,5 @@
 import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type Bottleneck from 'bottleneck';
-import type { QuotaState } from './quota/tracker.js';
 
 /** How a computed backoff is randomised. `full` (default) draws uniformly from `[0, cap]`. */
 export type Jitter = 'full' | 'equal' | 'none';
@@ -224,12 +223,57 @@ export interface SteadyInfo {
   /** Extra copies sent by hedging (each also in `attempts` when it answered first or failed last). */
   readonly hedges?: number;
   /** Why no further attempt was made, when the request failed. */
-  readonly stoppedBy?: 'not-retryable' | 'retries' | 'budget' | 'retry-after-too-long' | 'deadline' | 'canceled' | 'disabled' | 'callback';
+  readonly stoppedBy?:
+    | 'not-retryable'
+    | 'retries'
+    | 'budget'
+    | 'retry-after-too-long'
+    | 'deadline'
+    | 'canceled'
+    | 'disabled'
+    | 'callback'
+    | 'redis-unavailable';
   /**
    * Why, in words, where `stoppedBy` alone does not say it all: what the retry budget saw, the Retry-After that
    * was longer than `maxRetryAfter`. The error's own message is never changed.
    */
   readonly reason?: string;
+}
+
+/** Which rate-limit header format a quota was read from, or `429` when learned from rate-limited responses alone. */
+export type QuotaSource = 'ratelimit' | 'ratelimit-structured' | 'ratelimit-legacy' | 'x-ratelimit' | '429';
+
+/** What the limiter has learned about the API's quota; `steady.quota()` returns it. */
+export interface QuotaState {
+  readonly limit?: number;
+  /** Requests the limiter may still send in this window, counting those in flight. */
+  readonly remaining: number;
+  /** Epoch ms the window resets. */
+  readonly resetAt: number;
+  readonly source: QuotaSource;
+}
+
+/** Told whenever a response changes what is known about the quota. */
+export type QuotaEvent = QuotaState;
+
+/** Query parameters of one page request. */
+export type PageParams = Readonly<Record<string, string | number | boolean>>;
+
+/** One page request: a URL (relative to the instance's baseURL, or absolute) and its query parameters. */
+export interface PageRequest {
+  readonly url: string;
+  readonly params?: PageParams;
+}
+
+/** Where to resume a walk: JSON-serializable, safe to write to a file. */
+export interface Checkpoint {
+  readonly version: 1;
+  readonly strategy: string;
+  /** The first request not yet yielded. */
+  readonly next: PageRequest;
+  /** Pages and items yielded before this point, over all resumed runs. */
+  readonly pages: number;
+  readonly items: number;
 }
 
 // Only the request config is augmented, and only as input. What happened is read with steadyInfo().

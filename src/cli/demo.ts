@@ -3,9 +3,9 @@
 // (50 requests a second, announced in RateLimit headers) and flaky (8 % 503s, 2 % connection resets). It exits
 // 0 only if every item arrived exactly once, in order. `--serve` only runs the API, to try `collect` on it.
 import type { DemoCommand } from './args.js';
-import { EXIT, runCollect, type Io } from './collect.js';
+import { EXIT, runCollect, type Io } from './collect-command.js';
 import { fileOutput, functionOutput } from './output.js';
-import { startSimApi, type SimOptions } from './sim-api.js';
+import { startSimApi, type SimOptions } from '../sim-api/index.js';
 
 const ITEMS = 3000;
 const DEMO_API: SimOptions = {

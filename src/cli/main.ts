@@ -5,7 +5,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommand, USAGE, UsageError } from './args.js';
-import { EXIT, runCollect } from './collect.js';
+import { EXIT, runCollect } from './collect-command.js';
 import { runDemo } from './demo.js';
 
 function version(): string {

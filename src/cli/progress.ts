@@ -3,7 +3,7 @@
 // lines every few seconds otherwise, nothing with --quiet; and one summary line at the end.
 import { SingleBar } from 'cli-progress';
 import type { Progress } from '../paginate/types.js';
-import type { QuotaState } from '../quota/tracker.js';
+import type { QuotaState } from '../types.js';
 
 /** What the display shows besides the walk's own progress: the limiter's counts, its pause and quota. */
 export interface Counts {

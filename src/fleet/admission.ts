@@ -1,5 +1,4 @@
 import { sleep } from '../util/sleep.js';
-import type { PauseGate } from '../limit/gate.js';
 import type { Admission, FleetLedger, Grant } from './ledger.js';
 
 /** What one logical request asks of its fleet's ledger, attempt after attempt (see dispatch options). */
@@ -15,7 +14,7 @@ export interface FleetAdmission {
   giveBack(): void;
 }
 
-/** What fleetAdmission needs besides the ledger and the gate. */
+/** What fleetAdmission needs besides the ledger. */
 export interface AdmissionOptions {
   /** Whether attempts are counted against the fleet's quota (false for `quota: false`: pauses only). */
   readonly counting: boolean;
@@ -25,6 +24,8 @@ export interface AdmissionOptions {
   readonly expiration: number;
   /** The quota is spent for `waitMs`; `closeGate`: for the whole process (a reported window). */
   readonly onSpent: (waitMs: number, closeGate: boolean) => void;
+  /** Another process paused the fleet for `waitMs` (the pause stored in the ledger). */
+  readonly onPaused: (waitMs: number) => void;
   /** The longest wait for a spent quota this process accepts (the quota tracker's maxPauseMs). */
   readonly maxWaitMs: () => number;
 }
@@ -37,14 +38,14 @@ export interface AdmissionOptions {
  * would jitter the minTime spacing by Redis' latency (measured: starts 4–24 ms apart at minTime 50). Until
  * the API has said anything, `blindCap()` (the limiter's maxConcurrent) bounds how many may be unanswered;
  * a count lapses after `expiration` (the job's), so a crashed process holds no capacity longer than its jobs.
- * `onSpent` is told when the quota is used up until its reset (a pause worth reporting); a pause another
- * process called closes the gate silently.
+ * `onSpent` is told when the quota is used up until its reset (a pause worth reporting); `onPaused` when another
+ * process paused the fleet (told where it happened).
  */
-export function fleetAdmission(ledger: FleetLedger, gate: PauseGate, options: AdmissionOptions): FleetAdmission {
-  const { counting, blindCap, expiration, onSpent, maxWaitMs } = options;
+export function fleetAdmission(ledger: FleetLedger, options: AdmissionOptions): FleetAdmission {
+  const { counting, blindCap, expiration, onSpent, onPaused, maxWaitMs } = options;
   let grant: Grant | undefined;
   const refuse = async (answer: Extract<Admission, { go: false }>, signal: AbortSignal | undefined) => {
-    if (answer.reason === 'paused') gate.close(Date.now() + answer.waitMs);
+    if (answer.reason === 'paused') onPaused(answer.waitMs);
     else if (answer.reason === 'spent') onSpent(answer.waitMs, true);
     else {
       // Only this request waits, for answers in flight or for the learned window's end: closing the gate would

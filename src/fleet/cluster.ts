@@ -1,11 +1,6 @@
 import type Bottleneck from 'bottleneck';
-import type { PauseGate } from '../limit/gate.js';
-
-/** The part of bottleneck 2.19.5's Redis connection this module touches (private, version pinned). */
-interface ConnectionView {
-  __scriptArgs__?: (name: string, id: string, args: unknown[], cb: (err: Error | null, replies: unknown) => void) => unknown[];
-  [PATCHED]?: true;
-}
+import { RedisUnavailableError } from '../errors.js';
+import { storeOf } from '../limit/bottleneck.js';
 
 const PATCHED = Symbol('axios-steady.redis-errors');
 const MESSAGE = 'axios-steady:pause:';
@@ -22,7 +17,7 @@ export function isClustered(limiter: Bottleneck): boolean {
  * the prefix before bottleneck looks, on the connection (once, however many limiters share it).
  */
 function repairRedis7Errors(limiter: Bottleneck): void {
-  const connection = (limiter as unknown as { _store?: { connection?: ConnectionView } })._store?.connection;
+  const connection = storeOf(limiter)?.connection;
   const original = connection?.__scriptArgs__;
   if (!connection || typeof original !== 'function' || connection[PATCHED]) return;
   connection.__scriptArgs__ = (name, id, args, cb) =>
@@ -34,18 +29,18 @@ function repairRedis7Errors(limiter: Bottleneck): void {
 }
 
 /**
- * Wires a Redis-backed limiter for a fleet: repairs bottleneck's Redis 7 recovery, and shares the pause
- * gate through bottleneck's own pub/sub channel — a 429 with Retry-After seen by one process pauses every
- * process of that limiter id. Called once per limiter (its listener lives as long as the limiter: bottleneck
- * has no way to remove one listener). Returns the function that broadcasts a local pause.
+ * Wires a Redis-backed limiter for a fleet: repairs bottleneck's Redis 7 recovery, and shares pauses through
+ * bottleneck's own pub/sub channel — a 429 with Retry-After seen by one process pauses every process of that
+ * limiter id (`heard` is told the delay). Called once per limiter (its listener lives as long as the limiter:
+ * bottleneck has no way to remove one listener). Returns the function that broadcasts a local pause.
  */
-export function joinFleet(limiter: Bottleneck, gate: PauseGate): (delayMs: number) => void {
+export function joinFleet(limiter: Bottleneck, heard: (delayMs: number) => void): (delayMs: number) => void {
   repairRedis7Errors(limiter);
   const onMessage = (message: string) => {
     if (typeof message !== 'string' || !message.startsWith(MESSAGE)) return;
     const delayMs = Number(message.slice(MESSAGE.length));
     // A delay, not a time: clocks differ between machines; arriving late only makes the pause longer.
-    if (Number.isFinite(delayMs) && delayMs > 0 && delayMs <= 24 * 3600 * 1000) gate.close(Date.now() + delayMs);
+    if (Number.isFinite(delayMs) && delayMs > 0 && delayMs <= 24 * 3600 * 1000) heard(delayMs);
   };
   limiter.on('message', onMessage);
   return (delayMs) => void limiter.publish(`${MESSAGE}${Math.ceil(delayMs)}`).catch(() => undefined);
@@ -61,19 +56,13 @@ export const REDIS_COMMAND_TIMEOUT_MS = 2000;
 
 /** `host:port` of a Redis-backed limiter, for error messages. */
 export function redisAddress(limiter: Bottleneck): string {
-  const store = (limiter as unknown as { _store?: { clientOptions?: { host?: string; port?: number; path?: string } } })._store;
-  const options = store?.clientOptions ?? {};
+  const options = storeOf(limiter)?.clientOptions ?? {};
   return options.path ?? `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`;
 }
 
 /** The error a request rejects with when the limiter's Redis does not answer in time; `cause` is what Redis said. */
-export function redisUnavailable(limiter: Bottleneck, waitedMs: number, cause?: unknown): Error {
-  const said = cause instanceof Error ? `: ${cause.message}` : '';
-  const error = new Error(
-    `axios-steady: the limiter's Redis at ${redisAddress(limiter)} (limiter id "${limiter.id}") did not answer within ${waitedMs} ms${said}; the request was not sent`,
-  );
-  if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
-  return error;
+export function redisUnavailable(limiter: Bottleneck, waitedMs: number, cause?: unknown): RedisUnavailableError {
+  return new RedisUnavailableError(redisAddress(limiter), limiter.id, waitedMs, cause);
 }
 
 /**

@@ -1,15 +1,19 @@
 import type Bottleneck from 'bottleneck';
-import type { QuotaReport } from '../quota/headers.js';
-import { PROBE_MS } from '../quota/tracker.js';
-import { LEARNED_DONE, LEARNED_TAKE } from './learned.js';
+import type { QuotaReport } from '../quota/report.js';
+import { storeOf } from '../limit/bottleneck.js';
+import { ledgerKeys } from './keys.js';
+import { SCRIPTS } from './scripts.generated.js';
 
 /**
- * The part of a Redis client used here: `eval(script, numKeys, ...keysAndArgs, callback)`, which ioredis and
- * node-redis 3 (the two clients bottleneck drives) both take.
+ * The part of a Redis client used here: `evalsha(sha, numKeys, ...keysAndArgs, callback)` and `eval(script, …)`,
+ * which ioredis and node-redis 3 (the two clients bottleneck drives) both take.
  */
 export interface ScriptClient {
   eval(...args: unknown[]): unknown;
+  evalsha?(...args: unknown[]): unknown;
 }
+
+type Script = (typeof SCRIPTS)[keyof typeof SCRIPTS];
 
 /** A dispatch the ledger counted, by its entry among the fleet's unanswered requests. */
 export interface Grant {
@@ -34,93 +38,6 @@ export interface Answer {
   /** A 429's Retry-After, in ms. */
   readonly retryAfterMs?: number | undefined;
 }
-
-// Two keys per limiter id, in one Redis Cluster slot (the {id} hashtag):
-// - a hash: pause = the fleet's pause end; n = dispatches counted (for unique entries); rem, reset = the
-//   window's freshest report. Times are Redis time (ms): it is the one clock every process shares, so ends
-//   are stored in it and waits returned as delays.
-// - a sorted set of the dispatches not yet answered (member "n:expiresAt", scored by when it expires).
-const NOW = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)\n";
-
-// While the fleet is paused, nobody goes. With ARGV[4] = 0 (a check) that is all. With ARGV[4] = 1 (a
-// dispatch counted): grants while the reported remaining exceeds the fleet's unanswered requests — any of
-// those may not have reached the API when it reported (requests leave different processes in another order
-// than they were counted), so all of them are charged. Once the reported window's reset passed, one probe
-// goes first (field rp: its grant number, rpAt: when), and its report says what came back, as QuotaTracker
-// does for one process; a probe unanswered after PROBE_MS lets the next grant probe. Knowing nothing, grants
-// while fewer than ARGV[5] are unanswered (the limiter's maxConcurrent: what counting at send time would
-// allow), and within what the fleet learned from 429s (fleet/learned.ts). An entry expires ARGV[2] ms after
-// it was counted (the job's expiration: its process died, or its answer got lost).
-const TAKE = `${NOW}
-local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset', 'rp', 'rpAt')
-local pause = tonumber(q[1])
-if pause and now < pause then return {0, pause - now, 1} end
-if ARGV[4] ~= '1' then return {1} end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-local n, rem, reset = tonumber(q[2]) or 0, tonumber(q[3]), tonumber(q[4])
-if reset and now < reset then
-  if rem - redis.call('ZCARD', KEYS[2]) <= 0 then
-    if rem <= 0 then return {0, reset - now, 2} end
-    return {0, math.min(reset - now, tonumber(ARGV[3])), 3}
-  end
-elseif reset then
-  if q[5] and now - tonumber(q[6]) < ${PROBE_MS} then return {0, tonumber(ARGV[3]), 3} end
-  redis.call('HSET', KEYS[1], 'rp', n, 'rpAt', now)
-else
-  if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then return {0, tonumber(ARGV[3]), 3} end
-  ${LEARNED_TAKE}
-end
-local expires = now + tonumber(ARGV[2])
-local entry = n .. ':' .. expires
-redis.call('HSET', KEYS[1], 'n', n + 1)
-redis.call('ZADD', KEYS[2], expires, entry)
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[1])
-return {1, entry}`;
-
-// Marks a dispatch answered; an answer without rate-limit headers teaches the learned quota (ARGV[2] 'x': a
-// 429 naming ARGV[3] ms, 's': a success, 'u': given back unsent, none: no answer; see fleet/learned.ts). The
-// probe after a reset, answered, lets the rest go; answered with success but no report, the API stopped
-// reporting, and the window is dropped. With a report (ARGV[2] = 'r', ARGV[3] remaining, ARGV[4] ms to
-// reset), keeps it when fresher. Within one window the API's remaining only falls, so the lowest remaining is
-// the freshest news (answers arrive in any order); a reset more than a second later is a new window, one more
-// than a second earlier is old news. Resets come rounded up to whole seconds, each from its own moment, so two
-// reports of one window differ by under a second and the earlier reset is the tighter bound (never before the
-// real one; and if it were, the probe after it finds out).
-const DONE = `${NOW}
-redis.call('ZREM', KEYS[2], ARGV[1])
-local g = tonumber(string.match(ARGV[1], '^(%d+):'))
-if g and g == tonumber(redis.call('HGET', KEYS[1], 'rp')) then
-  redis.call('HDEL', KEYS[1], 'rp', 'rpAt')
-  if ARGV[2] == 's' then redis.call('HDEL', KEYS[1], 'rem', 'reset') end
-end
-if g and ARGV[2] ~= 'r' then
-  ${LEARNED_DONE}
-end
-if ARGV[2] ~= 'r' then return 0 end
-local rem, resetAt = tonumber(ARGV[3]), now + tonumber(ARGV[4])
-if resetAt <= now then return 0 end
-local q = redis.call('HMGET', KEYS[1], 'rem', 'reset')
-local known, reset = tonumber(q[1]), tonumber(q[2])
-if reset and now < reset then
-  if resetAt <= reset - 1000 then return 0 end
-  if resetAt < reset + 1000 then
-    if known <= rem then
-      if resetAt >= reset then return 0 end
-      rem = known
-    end
-    resetAt = math.min(resetAt, reset)
-  end
-end
-redis.call('HSET', KEYS[1], 'rem', rem, 'reset', resetAt)
-return 1`;
-
-// Pauses the fleet for ARGV[1] ms (a shorter pause never shortens a longer one).
-const PAUSE = `${NOW}
-local stop = now + tonumber(ARGV[1])
-if stop > (tonumber(redis.call('HGET', KEYS[1], 'pause')) or 0) then redis.call('HSET', KEYS[1], 'pause', stop) end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
 
 /** How long the ledger outlives the last dispatch: far longer than any window worth pacing. */
 const KEEP_MS = 24 * 3600 * 1000;
@@ -147,12 +64,12 @@ export class FleetLedger {
 
   constructor(client: ScriptClient, id: string) {
     this.client = client;
-    this.keys = [`axios-steady:{${id}}:fleet`, `axios-steady:{${id}}:unanswered`];
+    this.keys = ledgerKeys(id);
   }
 
   /** The ledger of a Redis-backed limiter, or undefined when its client cannot run scripts. */
   static of(limiter: Bottleneck): FleetLedger | undefined {
-    const client = (limiter as unknown as { _store?: { connection?: { client?: Partial<ScriptClient> } } })._store?.connection?.client;
+    const client = storeOf(limiter)?.connection?.client as Partial<ScriptClient> | undefined;
     return typeof client?.eval === 'function' ? new FleetLedger(client as ScriptClient, limiter.id) : undefined;
   }
 
@@ -178,7 +95,7 @@ export class FleetLedger {
 
   /** undefined when Redis did not answer. */
   private ask(mode: 0 | 1, blindCap = 0, expiration = 0): Promise<Admission | undefined> {
-    return this.run(TAKE, [KEEP_MS, Math.ceil(expiration), RECHECK_MS, mode, blindCap]).then((reply) => {
+    return this.run(SCRIPTS.take, [KEEP_MS, Math.ceil(expiration), RECHECK_MS, mode, blindCap]).then((reply) => {
       if (!Array.isArray(reply)) return undefined;
       if (reply[0] === 1) return mode === 0 ? { go: true } : { go: true, grant: { entry: String(reply[1]) } };
       const waitMs = Number(reply[1]);
@@ -203,7 +120,7 @@ export class FleetLedger {
       if (answer.status === 429 && answer.retryAfterMs !== undefined) args.push('x', Math.ceil(answer.retryAfterMs));
       else if (answer.status < 400) args.push('s');
     }
-    void this.run(DONE, args);
+    void this.run(SCRIPTS.done, args);
   }
 
   /**
@@ -211,17 +128,27 @@ export class FleetLedger {
    * stored it, or after a second without an answer; never rejects.
    */
   async pause(delayMs: number): Promise<void> {
-    await this.run(PAUSE, [Math.ceil(delayMs), KEEP_MS]);
+    await this.run(SCRIPTS.pause, [Math.ceil(delayMs), KEEP_MS]);
   }
 
-  private run(script: string, args: (string | number)[]): Promise<unknown> {
+  /**
+   * Runs a script by its SHA (the text crosses the network once per Redis, not per call); a Redis that does not
+   * have it (a restart, SCRIPT FLUSH, another node) answers NOSCRIPT, and EVAL of the text runs and loads it.
+   * undefined when Redis did not answer within ANSWER_MS.
+   */
+  private run(script: Script, args: (string | number)[]): Promise<unknown> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(undefined), ANSWER_MS);
+      const done = (err: Error | null, reply: unknown) => {
+        clearTimeout(timer);
+        resolve(err ? undefined : reply);
+      };
+      const byText = () => this.client.eval(script.lua, 2, ...this.keys, ...args, done);
       try {
-        this.client.eval(script, 2, ...this.keys, ...args, (err: Error | null, reply: unknown) => {
-          clearTimeout(timer);
-          resolve(err ? undefined : reply);
-        });
+        if (typeof this.client.evalsha !== 'function') return void byText();
+        this.client.evalsha(script.sha, 2, ...this.keys, ...args, (err: Error | null, reply: unknown) =>
+          err && /NOSCRIPT/.test(err.message) ? byText() : done(err, reply),
+        );
       } catch {
         clearTimeout(timer);
         resolve(undefined);

@@ -2,7 +2,7 @@ import type Bottleneck from 'bottleneck';
 import { abortReason, raceAbort, sleep } from '../util/sleep.js';
 import type { PauseGate } from './gate.js';
 import type { Lane } from './lane.js';
-import { isConcurrencyOnly } from './limiter.js';
+import { isConcurrencyOnly } from './bottleneck.js';
 
 /** Where attempts are scheduled: one limiter, its pause gate and local lane. */
 export interface Scheduler {

@@ -14,7 +14,7 @@ export function wholeNumber(value: unknown): number | undefined {
 }
 
 /** Reads a dotted path (`links.next`, `_links.next.href`) from the body; a key may hold a dot itself (`@odata.nextLink`). */
-export const at =
+export const readPath =
   (path: string) =>
   (response: AxiosResponse): unknown => {
     const body = response.data as Body | null;

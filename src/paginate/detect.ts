@@ -5,8 +5,8 @@
 // single page": a walk is never silently short. The shapes come from the APIs' public docs (see the tests).
 import type { AxiosResponse } from 'axios';
 import { getHeader, headerText } from '../http/headers.js';
-import { at, defaultItems, fields, wholeNumber, type Field } from './body.js';
-import { nextLink } from './link-header.js';
+import { defaultItems, fields, readPath, wholeNumber, type Field } from './body.js';
+import { nextLink } from './link-parser.js';
 import { cursor } from './strategies/cursor.js';
 import { linkHeader } from './strategies/link-header.js';
 import { nextUrl } from './strategies/next-url.js';
@@ -59,7 +59,7 @@ function paramsOf(request: PageRequest): string[] {
 const reader =
   (path: string): Read =>
   (response) =>
-    at(path)(response);
+    readPath(path)(response);
 /** A reader of a header. */
 const headerReader =
   (name: string): Read =>

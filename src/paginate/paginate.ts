@@ -1,7 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { PaginationError } from '../errors.js';
-import { invalid } from '../options.js';
-import { pages } from './iterator.js';
+import { invalid } from '../util/validate.js';
+import { pages } from './pages.js';
 import type { PageRequest, PaginateOptions, Progress } from './types.js';
 
 /**

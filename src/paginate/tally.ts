@@ -1,5 +1,5 @@
 import { PaginationError } from '../errors.js';
-import type { WalkOptions } from './options.js';
+import type { WalkOptions } from './walk-options.js';
 import type { Checkpoint, Page, PageContext, PageRequest, Strategy } from './types.js';
 
 /** A page as the walk holds it: what strategies see, plus the URL it was served from. */

@@ -1,19 +1,14 @@
-// The walk's one door into the request layer: how a page request is sent (redirects vetted, credentials kept
-// to the walk's origin, an unreadable body retried a few times at most), and what the walk may ask of an
-// attached instance (whether it is attached, the retries a page took, when a page rests in a backoff).
+// How a page request is sent: redirects vetted, credentials kept to the walk's origin, an unreadable body
+// retried a few times at most, and what an attached instance tells of it (through request/for-pagination.ts).
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import { redirectError } from '../errors.js';
 import { getHeader, headerText } from '../http/headers.js';
-import { isAttached } from '../request/attached.js';
-import { steadyInfo } from '../request/history.js';
-import { onRest } from '../request/rest.js';
-import type { SteadyInfo, SteadyRequestOptions } from '../types.js';
+import { isAttached, onRest, pageInfo } from '../request/for-pagination.js';
+import type { SteadyRequestOptions } from '../types.js';
 import { isReadable, readable } from './body.js';
 import type { PageRequest } from './types.js';
 
-export { isAttached, onRest };
-
-/** What axios-steady did for a page request (undefined on a plain instance). */
-export const pageInfo = (target: unknown): SteadyInfo | undefined => steadyInfo(target);
+export { isAttached, onRest, pageInfo };
 
 /** Retries a page request asks for at least (the retry budget is what stops a dead API). */
 export const PAGE_RETRIES = 100;
@@ -72,8 +67,7 @@ export async function requestPage(
   let at = target;
   for (let hop = 0; isRedirect(response.status); hop++) {
     const location = headerText(getHeader(response.headers, 'location'));
-    if (!location || hop >= MAX_HOPS)
-      throw new Error(`${response.status} redirect ${location ? `chain longer than ${MAX_HOPS}` : 'without a Location'}`);
+    if (!location || hop >= MAX_HOPS) throw redirectError(response, MAX_HOPS, location);
     at = vet(location, at);
     response = await send(at, at.href, undefined);
   }

@@ -1,13 +1,7 @@
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
+import type { Checkpoint, PageParams, PageRequest } from '../types.js';
 
-/** Query parameters of one page request. */
-export type PageParams = Readonly<Record<string, string | number | boolean>>;
-
-/** One page request: a URL (relative to the instance's baseURL, or absolute) and its query parameters. */
-export interface PageRequest {
-  readonly url: string;
-  readonly params?: PageParams;
-}
+export type { Checkpoint, PageParams, PageRequest };
 
 /** A fetched page, as strategies see it. */
 export interface PageContext<T = unknown> {
@@ -52,17 +46,6 @@ export interface Strategy {
   totalItems?(page: PageContext): number | undefined;
   /** Pages of the whole walk, when the first page states it without a plan (a Link `rel="last"`): for progress. */
   totalPages?(first: PageContext): number | undefined;
-}
-
-/** Where to resume a walk: JSON-serializable, safe to write to a file. */
-export interface Checkpoint {
-  readonly version: 1;
-  readonly strategy: string;
-  /** The first request not yet yielded. */
-  readonly next: PageRequest;
-  /** Pages and items yielded before this point, over all resumed runs. */
-  readonly pages: number;
-  readonly items: number;
 }
 
 /** Told after every page. Read-only. */

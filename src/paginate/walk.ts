@@ -1,9 +1,9 @@
 import { isAxiosError, isCancel, type AxiosInstance, type AxiosResponse } from 'axios';
 import { PaginationError } from '../errors.js';
-import { invalid } from '../options.js';
+import { invalid } from '../util/validate.js';
 import type { SteadyRequestOptions } from '../types.js';
 import { contentType, defaultItems, excerpt, isReadable, ITEM_KEYS, readable } from './body.js';
-import { startRequest, walkOptions, type WalkOptions } from './options.js';
+import { startRequest, walkOptions, type WalkOptions } from './walk-options.js';
 import { Tally, type Fetched } from './tally.js';
 import { isAttached, onRest, pageInfo, pageSteady, requestPage } from './transport.js';
 import type { Page, PagePlan, PageRequest, PaginateOptions, Strategy } from './types.js';

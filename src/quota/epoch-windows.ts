@@ -1,4 +1,4 @@
-import type { QuotaReport } from './headers.js';
+import type { QuotaReport } from './report.js';
 
 /**
  * Tightens epoch resets (`X-RateLimit-Reset`, whole seconds rounded up) by learning the window's length.

@@ -1,21 +1,11 @@
-import type { QuotaReport } from './headers.js';
+import { PROBE_MS } from './constants.js';
 import { EpochWindows } from './epoch-windows.js';
-import { LearnedQuota } from './learned.js';
+import { QuotaFrom429s } from './from-429s.js';
 import { OwnLog } from './own-log.js';
+import type { QuotaReport } from './report.js';
+import type { QuotaState } from '../types.js';
 
-/** What the limiter has learned about the API's quota; `steady.quota()` returns it. */
-export interface QuotaState {
-  readonly limit?: number;
-  /** Requests the limiter may still send in this window, counting those in flight. */
-  readonly remaining: number;
-  /** Epoch ms the window resets. */
-  readonly resetAt: number;
-  /** Header format it was read from, or `429` when learned from rate-limited responses alone. */
-  readonly source: QuotaReport['source'] | '429';
-}
-
-/** Told whenever a response changes what is known about the quota. */
-export type QuotaEvent = QuotaState;
+export type { QuotaEvent, QuotaState } from '../types.js';
 
 /** One attempt, counted from `take()` until `settle()`. */
 export type Ticket = number;
@@ -29,9 +19,6 @@ export interface Outcome {
   readonly retryAfterMs?: number | undefined;
 }
 
-/** A probe unanswered this long stops holding the others back (it may hang; its timeout is not ours). */
-export const PROBE_MS = 2000;
-
 /**
  * The quota model of one limiter. It counts what the limiter sends against what the API says is left, and
  * says when dispatch must wait.
@@ -42,7 +29,7 @@ export const PROBE_MS = 2000;
  * assume the whole quota is back: one probe goes first, and its report says what returned — everything
  * (a fixed window), some slots (a sliding window), or a refill (a token bucket). Then the rest follow.
  *
- * Without them, 429s teach it (see LearnedQuota). Every ticket ends by `settle()`, with or without a
+ * Without them, 429s teach it (see QuotaFrom429s). Every ticket ends by `settle()`, with or without a
  * response, and a probe stops holding the others back after PROBE_MS: no state can hold the gate shut with
  * nothing outstanding.
  */
@@ -53,7 +40,7 @@ export class QuotaTracker {
   private next = 0;
   /** The freshest report of the current window. */
   private window: QuotaReport | undefined;
-  private readonly learned = new LearnedQuota();
+  private readonly learned = new QuotaFrom429s();
   private readonly log = new OwnLog();
   private readonly epochs = new EpochWindows();
   /** False until the API has stated a quota or answered 429: until then every check is one branch. */

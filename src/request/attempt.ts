@@ -1,29 +1,23 @@
 // One attempt of a logical request: its config for this try (beforeAttempt), through the limiter, to the
 // transport and back — and what its answer teaches the limiter, learned before the attempt gives its slot
 // back, so no sibling granted that slot can slip out during a pause the answer named.
-import {
-  AxiosError,
-  AxiosHeaders,
-  isAxiosError,
-  isCancel,
-  type AxiosAdapter,
-  type AxiosResponse,
-  type InternalAxiosRequestConfig,
-} from 'axios';
-import type { SteadyContext } from '../context.js';
+import { AxiosHeaders, isAxiosError, isCancel, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { namedDelay, settleAttempt, takeTicket } from '../control/feedback.js';
+import { rejectedResponse, transportError } from '../errors.js';
 import { fleetAdmission, type FleetAdmission } from '../fleet/admission.js';
-import { fleetPause, namedDelay, pauseLimiter, settleAttempt, takeTicket } from '../learn.js';
+import { isConcurrencyOnly, maxConcurrentOf } from '../limit/bottleneck.js';
 import { dispatch } from '../limit/dispatch.js';
-import { isConcurrencyOnly, maxConcurrentOf } from '../limit/limiter.js';
-import { RETRY_DEFAULTS, type RequestPlan, type RetryPolicy } from '../options.js';
-import { hedged, hedgeDelay } from '../retry/hedge.js';
-import { isIdempotent, rejectedResponse } from '../retry/policy.js';
 import type { Ticket } from '../quota/tracker.js';
+import { hedged, hedgeDelay } from '../retry/hedge.js';
+import { RETRY_DEFAULTS, type RetryPolicy } from '../retry/normalize.js';
+import { isIdempotent } from '../retry/policy.js';
 import type { ServerDelay } from '../retry/retry-after.js';
 import type { AttemptOverrides } from '../types.js';
+import type { SteadyContext } from './instance.js';
 import { callback } from './decision.js';
-import { keepParsed, transformed } from './view.js';
 import type { History } from './history.js';
+import type { RequestPlan } from './plan.js';
+import { keepParsed, transformed } from './response-view.js';
 import type { LinkedSignal } from './signals.js';
 
 /**
@@ -50,7 +44,7 @@ function withOverrides(base: InternalAxiosRequestConfig, o: AttemptOverrides | v
 
 /** Whether a hedge may go now: never while the quota is nearly spent, and only with a retry from the budget. */
 function mayHedge(ctx: SteadyContext): boolean {
-  if (ctx.learnQuota && ctx.state.quota.engaged && ctx.state.quota.tokens() < 2) return false;
+  if (ctx.learnQuota && ctx.control.quota.engaged && ctx.control.quota.tokens() < 2) return false;
   return ctx.budget ? ctx.budget.withdraw() : true;
 }
 
@@ -85,14 +79,15 @@ export class Attempts {
     this.before = plan.retry ? plan.retry.beforeAttempt : undefined;
     this.maxRetryAfter = plan.retry ? plan.retry.maxRetryAfter : RETRY_DEFAULTS.maxRetryAfter;
     this.expiration = jobExpiration(config, plan);
-    const { ledger, gate } = ctx.state;
+    const { ledger, pauses, quota } = ctx.control;
     this.fleet = ledger
-      ? fleetAdmission(ledger, gate, {
+      ? fleetAdmission(ledger, {
           counting: ctx.learnQuota,
           blindCap: () => maxConcurrentOf(ctx.limiter) ?? 1e9,
           expiration: this.expiration,
-          onSpent: (ms, closeGate) => fleetPause(ctx, ms, closeGate),
-          maxWaitMs: () => ctx.state.quota.maxPauseMs,
+          onSpent: (ms, closeGate) => pauses.fleetSpent(ms, closeGate),
+          onPaused: (ms) => pauses.heard(ms),
+          maxWaitMs: () => quota.maxPauseMs,
         })
       : undefined;
   }
@@ -118,7 +113,7 @@ export class Attempts {
   sendAtOnce(): Promise<AxiosResponse> | undefined {
     const { ctx } = this;
     if (this.before || this.validate || this.fleet || this.plan.hedge) return undefined;
-    if (!isConcurrencyOnly(ctx.limiter) || !ctx.state.lane.tryEnter()) return undefined;
+    if (!isConcurrencyOnly(ctx.limiter) || !ctx.control.lane.tryEnter()) return undefined;
     this.named = undefined;
     const current = this.base();
     this.current = current;
@@ -129,13 +124,13 @@ export class Attempts {
   /** The response to an attempt sent at once: learned from, then its slot given back (as `transport()` does). */
   answeredAtOnce(response: AxiosResponse): void {
     this.answered(this.ticket, 0, response);
-    this.ctx.state.lane.release();
+    this.ctx.control.lane.release();
   }
 
   /** The failure of an attempt sent at once: learned from, then its slot given back. Rejects with the error. */
   failedAtOnce(thrown: unknown): Promise<never> {
     const failed = this.failed(this.ticket, 0, this.current as InternalAxiosRequestConfig, thrown);
-    this.ctx.state.lane.release();
+    this.ctx.control.lane.release();
     return failed;
   }
 
@@ -158,7 +153,7 @@ export class Attempts {
     const { hedge, retry } = this.plan;
     const delayMs =
       hedge && !this.fleet && isIdempotent(current, retry ? retry.methods : RETRY_DEFAULTS.methods)
-        ? hedgeDelay(hedge, this.ctx.state.latency)
+        ? hedgeDelay(hedge, this.ctx.control.latency)
         : undefined;
     if (delayMs === undefined) return this.dispatch(current, notBefore, priority);
     return hedged(
@@ -174,7 +169,7 @@ export class Attempts {
   }
 
   private dispatch(current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number, started?: () => void) {
-    return dispatch(this.ctx.state, () => this.transport(current, started), {
+    return dispatch(this.ctx.control, () => this.transport(current, started), {
       priority,
       signal: current.signal as AbortSignal | undefined,
       notBefore,
@@ -201,7 +196,7 @@ export class Attempts {
     this.ctx.counters.attempts++;
     this.history.sent++;
     started?.();
-    return takeTicket(this.ctx);
+    return takeTicket(this.ctx.control, this.ctx.learnQuota);
   }
 
   /** The copy, to the transport; an adapter that throws instead of rejecting fails the attempt the same way. */
@@ -215,8 +210,8 @@ export class Attempts {
 
   private answered(ticket: Ticket | undefined, sentAt: number, response: AxiosResponse | undefined): void {
     const { ctx } = this;
-    if (this.plan.hedge && response) ctx.state.latency.add(performance.now() - sentAt);
-    settleAttempt(ctx, ticket, response, this.named, this.fleet?.settle());
+    if (this.plan.hedge && response) ctx.control.latency.add(performance.now() - sentAt);
+    settleAttempt(ctx.control, ticket, response, this.named, this.fleet?.settle(), ctx.onQuota);
   }
 
   private validated(response: AxiosResponse): Promise<AxiosResponse> {
@@ -230,14 +225,14 @@ export class Attempts {
 
   private failed(ticket: Ticket | undefined, sentAt: number, current: InternalAxiosRequestConfig, thrown: unknown): Promise<never> {
     // A custom adapter's plain error is a failed attempt like any other (its cause kept).
-    const error = isAxiosError(thrown) || isCancel(thrown) ? thrown : AxiosError.from(thrown, undefined, current);
+    const error = isAxiosError(thrown) || isCancel(thrown) ? thrown : transportError(thrown, current);
     const response = isAxiosError(error) ? error.response : undefined;
     const named = namedDelay(response);
     this.named = named;
-    // The pause first: settling the ticket wakes the queue, which must find the gate already closed.
+    // The pause first (Pauses' contract): settling the ticket wakes the queue, which must find the gate closed.
     const stored =
       named && response && named.delayMs > 0 && named.delayMs <= this.maxRetryAfter
-        ? pauseLimiter(this.ctx, named.delayMs, response.status, named.source)
+        ? this.ctx.control.pauses.named(named.delayMs, response.status, named.source)
         : undefined;
     this.answered(ticket, sentAt, response);
     return stored ? stored.then(() => Promise.reject(error)) : Promise.reject(error);

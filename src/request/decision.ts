@@ -1,22 +1,19 @@
 // After a failed attempt: should we retry, and how long do we wait? Also the one way user callbacks run.
-import { AxiosError, isAxiosError, type InternalAxiosRequestConfig } from 'axios';
-import type { SteadyContext } from '../context.js';
-import { MAX_TIMER_MS, type RetryPolicy } from '../options.js';
+import { AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import { callbackError, optionError } from '../errors.js';
 import { backoffDelay } from '../retry/backoff.js';
+import type { RetryPolicy } from '../retry/normalize.js';
 import { defaultVerdict } from '../retry/policy.js';
 import type { ServerDelay } from '../retry/retry-after.js';
 import type { SteadyInfo } from '../types.js';
 import { abortReason, raceAbort } from '../util/sleep.js';
-
-/** What a user callback threw or rejected with, as the Error the request rejects with. */
-export class CallbackError {
-  constructor(readonly error: Error) {}
-}
+import { MAX_TIMER_MS } from '../util/validate.js';
+import type { SteadyContext } from './instance.js';
 
 /**
- * Runs a user callback and awaits what it returns, abortably. A throw or rejection becomes a CallbackError:
- * an Error (a non-Error reason is wrapped in one naming the callback) whose `cause` is the attempt's error
- * when it had none. Nothing a callback does can become an unhandled rejection.
+ * Runs a user callback and awaits what it returns, abortably. A throw or rejection becomes the callback's error
+ * (see `callbackError`: a non-Error reason is wrapped in one naming the callback; its `cause` is the attempt's
+ * error when it had none). Nothing a callback does can become an unhandled rejection.
  */
 export async function callback<T>(
   name: string,
@@ -29,10 +26,7 @@ export async function callback<T>(
     return signal && isPromiseLike(result) ? await raceAbort(result, signal) : await result;
   } catch (thrown) {
     if (signal?.aborted && thrown === abortReason(signal)) throw thrown;
-    const error = thrown instanceof Error ? thrown : new Error(`axios-steady: retry.${name} failed with ${String(thrown)}`);
-    if (cause !== undefined && (!('cause' in error) || error.cause === undefined))
-      Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
-    throw new CallbackError(error);
+    throw callbackError(name, thrown, cause);
   }
 }
 
@@ -72,9 +66,7 @@ async function delayFor(
     const context = Object.freeze({ attempt, error, response: error.response, serverDelayMs: named?.delayMs, defaultDelayMs });
     const chosen = await callback('delay', () => delay(context), error, signal);
     if (typeof chosen !== 'number' || !(chosen >= 0))
-      throw new CallbackError(
-        Object.assign(new TypeError(`axios-steady: retry.delay must return a number of ms ≥ 0, got ${String(chosen)}`), { cause: error }),
-      );
+      throw callbackError('delay', optionError(`retry.delay must return a number of ms ≥ 0, got ${String(chosen)}`), error);
     return Math.min(chosen, MAX_TIMER_MS);
   }
   if (Array.isArray(delay) && !named) return delay[Math.min(attempt, delay.length) - 1] as number;
@@ -113,18 +105,4 @@ export async function decide(
     await callback('onRetry', () => onRetry(event), error, signal);
   }
   return { delayMs };
-}
-
-/** The error a request rejects with when its deadline passed; `cause` is the last attempt's. */
-export function deadlineError(config: InternalAxiosRequestConfig, deadline: number, cause: unknown): AxiosError {
-  const last = isAxiosError(cause) ? cause : undefined;
-  const error = new AxiosError(
-    `axios-steady: deadline of ${deadline} ms exceeded`,
-    AxiosError.ETIMEDOUT,
-    config,
-    last?.request,
-    last?.response,
-  );
-  (error as { cause?: unknown }).cause = cause;
-  return error;
 }

@@ -1,7 +1,8 @@
-import { AxiosError, isAxiosError, isCancel, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, isAxiosError, isCancel, type InternalAxiosRequestConfig } from 'axios';
 import isRetryAllowed from 'is-retry-allowed';
-import type { RetryPolicy } from '../options.js';
+import { isRejectedResponse } from '../errors.js';
 import type { RetryReason } from '../types.js';
+import type { RetryPolicy } from './normalize.js';
 
 /** axios error codes that describe a mistake in the request, not a flaky network: never retried. */
 const NOT_NETWORK = new Set([
@@ -19,22 +20,6 @@ const TIMEOUT_CODES = new Set([AxiosError.ECONNABORTED, AxiosError.ETIMEDOUT]);
 /** llhttp's parse errors, except a connection that closed mid-message (that one is the network's). */
 const PARSE_ERROR = /^HPE_(?!CLOSED_CONNECTION|INVALID_EOF_STATE)/;
 
-/** Responses validateResponse turned down: retried as reason `response`. */
-const rejected = new WeakSet<object>();
-
-/** The failed attempt for a response validateResponse turned down (an AxiosError carrying that response). */
-export function rejectedResponse(response: AxiosResponse): AxiosError {
-  const error = new AxiosError(
-    'axios-steady: validateResponse rejected the response',
-    AxiosError.ERR_BAD_RESPONSE,
-    response.config,
-    response.request,
-    response,
-  );
-  rejected.add(error);
-  return error;
-}
-
 /**
  * Classifies a failed attempt: why it is worth retrying, or `undefined` when it is not. Statuses come from
  * `policy.statuses`; a response validateResponse turned down is `response`. Without a response — or with one
@@ -45,7 +30,7 @@ export function rejectedResponse(response: AxiosResponse): AxiosError {
 export function failureReason(error: unknown, statuses: ReadonlySet<number>): RetryReason | undefined {
   // isAxiosError, not instanceof: the caller's axios may be another copy (ESM vs CJS) than ours.
   if (isCancel(error) || !isAxiosError(error)) return undefined;
-  if (rejected.has(error)) return 'response';
+  if (isRejectedResponse(error)) return 'response';
   const code = error.code;
   const response = error.response;
   const brokenBody =

@@ -1,4 +1,4 @@
-import { headerText, type HeaderValue } from '../http/headers.js';
+import { getHeader, headerText, type HeaderValue } from '../http/headers.js';
 
 // An IMF-fixdate or one of the obsolete formats RFC 9110 still asks recipients to accept; all name a weekday.
 const HTTP_DATE = /^[A-Za-z]{3,9},? /;
@@ -23,4 +23,13 @@ export function parseRetryAfter(value: HeaderValue, now: number = Date.now()): n
 export interface ServerDelay {
   readonly delayMs: number;
   readonly source: string;
+}
+
+/**
+ * The delay a 429/503 response names: Retry-After. (Rate-limit reset headers are the quota's: see
+ * quota/tracker.ts.) `undefined` when the server named none.
+ */
+export function serverDelay(headers: unknown, now: number = Date.now()): ServerDelay | undefined {
+  const delayMs = parseRetryAfter(getHeader(headers, 'retry-after'), now);
+  return delayMs === undefined ? undefined : { delayMs, source: 'retry-after' };
 }

@@ -1,4 +1,4 @@
-import { invalid } from '../../options.js';
+import { invalid } from '../../util/validate.js';
 
 /**
  * Checks a strategy factory's options once, when the strategy is made: an object, only known keys (so

@@ -1,5 +1,5 @@
 import { getHeader } from '../../http/headers.js';
-import { nextLink, parseLinkHeader } from '../link-header.js';
+import { nextLink, parseLinkHeader } from '../link-parser.js';
 import { wholeNumber } from '../body.js';
 import type { Strategy } from '../types.js';
 

@@ -1,5 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import { invalid } from '../../options.js';
+import { invalid } from '../../util/validate.js';
 import type { Strategy } from '../types.js';
 import { checkFactory } from './check.js';
 

@@ -1,5 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import { invalid, numberOption } from '../../options.js';
+import { invalid, numberOption } from '../../util/validate.js';
 import { readTotal } from '../body.js';
 import { checkFactory } from './check.js';
 import type { PageRequest, Strategy } from '../types.js';

@@ -1,4 +1,5 @@
 import { getHeader, headerText } from '../http/headers.js';
+import type { QuotaSource } from '../types.js';
 
 /** What a response says about the quota it was counted against. */
 export interface QuotaReport {
@@ -10,7 +11,7 @@ export interface QuotaReport {
   /** Window length in ms, when a policy states it. */
   readonly windowMs?: number;
   /** Which header format it came from. */
-  readonly source: 'ratelimit' | 'ratelimit-structured' | 'ratelimit-legacy' | 'x-ratelimit';
+  readonly source: Exclude<QuotaSource, '429'>;
   /** `x-ratelimit-resource` (GitHub), when present. */
   readonly resource?: string;
   /**

@@ -1,7 +1,6 @@
-import type { QuotaState } from './tracker.js';
+import { FORGET_AFTER } from './constants.js';
+import type { QuotaState } from '../types.js';
 
-/** Clean, saturated windows after which a learned limit is forgotten unless a 429 confirmed it since. */
-const FORGET_AFTER = 8;
 /** Not a ticket: the epoch opens at the next send. */
 const NEXT_SEND = Number.MAX_SAFE_INTEGER;
 
@@ -22,7 +21,7 @@ const NEXT_SEND = Number.MAX_SAFE_INTEGER;
  * after the 8th was accepted). Successes still in flight when a 429 came were accepted in its window too:
  * they raise the limit it gave as they arrive.
  */
-export class LearnedQuota {
+export class QuotaFrom429s {
   private limit: number | undefined;
   private windowMs = 0;
   private start = 0;

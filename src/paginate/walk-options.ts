@@ -1,4 +1,4 @@
-import { invalid, numberOption } from '../options.js';
+import { invalid, numberOption } from '../util/validate.js';
 import { auto } from './strategies/auto.js';
 import type { Checkpoint, PageRequest, PaginateOptions, Strategy } from './types.js';
 

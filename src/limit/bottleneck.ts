@@ -1,9 +1,12 @@
 import Bottleneck from 'bottleneck';
-import { invalid, MAX_TIMER_MS } from '../options.js';
+import { invalid, MAX_TIMER_MS } from '../util/validate.js';
 import type { LimiterOptions } from '../types.js';
 
-/** The settings bottleneck 2.19.5 keeps on its datastore (private, but the version is pinned). */
-interface StoreView {
+/**
+ * What axios-steady reads of bottleneck 2.19.5's private datastore — the one place it does (the version is
+ * pinned exactly): its settings, its yield, and for a Redis datastore the connection and client options.
+ */
+export interface StoreView {
   readonly storeOptions?: {
     readonly maxConcurrent?: number | null;
     readonly minTime?: number | null;
@@ -11,9 +14,17 @@ interface StoreView {
     readonly highWater?: number | null;
   };
   yieldLoop?: (t?: number) => Promise<void>;
+  /** A Redis datastore's connection: its client, and the callback bottleneck's scripts report through. */
+  readonly connection?: {
+    readonly client?: unknown;
+    __scriptArgs__?: (name: string, id: string, args: unknown[], cb: (err: Error | null, replies: unknown) => void) => unknown[];
+    [key: symbol]: unknown;
+  };
+  readonly clientOptions?: { readonly host?: string; readonly port?: number; readonly path?: string };
 }
 
-function storeOf(limiter: Bottleneck): StoreView | undefined {
+/** The limiter's private datastore, as far as axios-steady reads it. */
+export function storeOf(limiter: Bottleneck): StoreView | undefined {
   return (limiter as unknown as { _store?: StoreView })._store;
 }
 

@@ -1,9 +1,18 @@
-import type { BudgetPolicy } from './retry/budget.js';
-import type { HedgePolicy } from './retry/hedge.js';
-import type { DelayOption, HedgeOptions, Jitter, RetryOptions, SteadyOptions, SteadyRequestOptions } from './types.js';
-
-/** The longest delay a timer holds (2³¹ − 1 ms, about 24.8 days); longer ones fire at once in Node. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+// Retry, budget and hedging options, normalized once against frozen defaults: after this the retry code trusts
+// its input.
+import type { DelayOption, HedgeOptions, Jitter, RetryOptions } from '../types.js';
+import {
+  checkKeys,
+  durationOption,
+  functionOption,
+  invalid,
+  isPlainObject,
+  listOption,
+  MAX_TIMER_MS,
+  numberOption,
+} from '../util/validate.js';
+import type { BudgetPolicy } from './budget.js';
+import type { HedgePolicy } from './hedge.js';
 
 /** A retry policy after normalization: complete, validated, frozen. */
 export interface RetryPolicy {
@@ -49,52 +58,6 @@ export const BUDGET_DEFAULTS: BudgetPolicy = Object.freeze({ windowMs: 10_000, m
 
 const JITTERS: readonly Jitter[] = ['full', 'equal', 'none'];
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `"${value}" (string)`;
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (number)`;
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return `${text} (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`;
-}
-
-/** Throws the one kind of error bad options produce: a TypeError naming option, value and type. */
-export function invalid(path: string, value: unknown, expected: string): never {
-  throw new TypeError(`axios-steady: option "${path}" must be ${expected}, got ${describe(value)}`);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkKeys(path: string, input: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(input)) {
-    if (!known.includes(key)) invalid(`${path}.${key}`, input[key], `one of the known options (${known.join(', ')})`);
-  }
-}
-
-/** A finite number ≥ min; `integer` for counts. */
-export function numberOption(path: string, value: unknown, min: number, integer = false): number {
-  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && (!integer || Number.isInteger(value));
-  if (!ok) invalid(path, value, `a finite ${integer ? 'integer' : 'number'} ≥ ${min}`);
-  return value as number;
-}
-
-function functionOption<F>(path: string, value: unknown): F | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') invalid(path, value, 'a function');
-  return value as F;
-}
-
-function listOption<T>(path: string, value: unknown, check: (item: unknown) => item is T, what: string): T[] {
-  if (!Array.isArray(value) || !value.every(check)) invalid(path, value, `an array of ${what}`);
-  return value as T[];
-}
-
 const isStatus = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 599;
 const isWord = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z]+$/.test(v);
 
@@ -130,13 +93,6 @@ function delayOption(path: string, value: unknown): DelayOption {
     value,
     `one of ${DELAY_FAMILIES.map((f) => `"${f}"`).join(', ')}, a non-empty array of delays in ms (0 to ${MAX_TIMER_MS}), or a function`,
   );
-}
-
-/** A duration in ms that a timer can hold (≤ 2³¹ − 1): longer ones would fire at once. */
-export function durationOption(path: string, value: unknown, min: number): number {
-  const ms = numberOption(path, value, min);
-  if (ms > MAX_TIMER_MS) invalid(path, value, `at most ${MAX_TIMER_MS} ms (about 24.8 days: what a timer can hold)`);
-  return ms;
 }
 
 /** Normalizes retry options over `base`; `false` means "no retries". */
@@ -187,30 +143,6 @@ export function normalizeBudget(input: unknown, path: string): BudgetPolicy | fa
   });
 }
 
-/** Validates the top level of `attach()` options; the limiter part is checked in limit/create. */
-export function checkSteadyOptions(options: unknown): SteadyOptions {
-  if (options === undefined) return {};
-  if (!isPlainObject(options)) invalid('options', options, 'an object');
-  checkKeys('options', options, ['retry', 'limiter', 'deadline', 'onPause', 'quota', 'onQuota', 'hedge']);
-  const o = options as SteadyOptions;
-  if (o.quota !== undefined && typeof o.quota !== 'boolean') invalid('quota', o.quota, 'a boolean');
-  functionOption('onQuota', o.onQuota);
-  if (o.deadline !== undefined) durationOption('deadline', o.deadline, 1);
-  functionOption('onPause', o.onPause);
-  return o;
-}
-
-/** What one request runs with, after the per-request `steady` options are applied. */
-export interface RequestPlan {
-  readonly retry: RetryPolicy | false;
-  /** Judges a resolved response (retry.validateResponse, or the per-request `steady.validateResponse`). */
-  readonly validate: RetryOptions['validateResponse'];
-  readonly deadline: number | undefined;
-  readonly priority: number;
-  /** Hedging, when on (idempotent requests only; see attempt.ts). */
-  readonly hedge: HedgePolicy | undefined;
-}
-
 const PERCENTILES: Record<string, number> = { p50: 50, p90: 90, p95: 95, p99: 99 };
 
 /** Normalizes the hedge option: off (undefined), or when to send a second copy. */
@@ -230,29 +162,4 @@ export function normalizeHedge(input: unknown, path: string): HedgePolicy | unde
           : invalid(`${path}.delay`, o.delay, 'a delay in ms or one of "p50", "p90", "p95", "p99"');
   const minDelay = o.minDelay === undefined ? 10 : durationOption(`${path}.minDelay`, o.minDelay, 0);
   return Object.freeze({ delay: typeof delay === 'number' ? delay : Object.freeze(delay), minDelay });
-}
-
-/** Applies `config.steady` over the instance plan; throws a TypeError for bad per-request options. */
-export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
-  if (input === undefined) return base;
-  if (!isPlainObject(input)) invalid('steady', input, 'an object');
-  checkKeys('steady', input, ['retry', 'deadline', 'priority', 'minRetries', 'validateResponse', 'hedge']);
-  const o = input as SteadyRequestOptions;
-  let retry = o.retry === undefined ? base.retry : normalizeRetry(o.retry, 'steady.retry', base.retry || RETRY_DEFAULTS, false);
-  if (o.minRetries !== undefined) {
-    const min = numberOption('steady.minRetries', o.minRetries, 0, true);
-    if (retry && retry.retries < min) retry = Object.freeze({ ...retry, retries: min });
-  }
-  const deadline =
-    o.deadline === undefined ? base.deadline : o.deadline === false ? undefined : durationOption('steady.deadline', o.deadline, 1);
-  const priority = o.priority === undefined ? base.priority : numberOption('steady.priority', o.priority, 0, true);
-  if (priority > 9) invalid('steady.priority', priority, 'an integer from 0 to 9');
-  const validate =
-    o.validateResponse !== undefined
-      ? functionOption<RetryOptions['validateResponse']>('steady.validateResponse', o.validateResponse)
-      : retry
-        ? retry.validateResponse
-        : undefined;
-  const hedge = o.hedge === undefined ? base.hedge : normalizeHedge(o.hedge, 'steady.hedge');
-  return { retry, deadline, priority, validate, hedge };
 }

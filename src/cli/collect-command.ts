@@ -7,9 +7,9 @@ import path from 'node:path';
 import axios, { type AxiosResponse } from 'axios';
 import { attach } from '../attach.js';
 import { PaginationError } from '../errors.js';
-import { at } from '../paginate/body.js';
+import { readPath } from '../paginate/body.js';
 import { getHeader } from '../http/headers.js';
-import { pages } from '../paginate/iterator.js';
+import { pages } from '../paginate/pages.js';
 import { auto } from '../paginate/strategies/auto.js';
 import { cursor } from '../paginate/strategies/cursor.js';
 import { linkHeader } from '../paginate/strategies/link-header.js';
@@ -43,7 +43,7 @@ export interface Io {
 }
 
 const reader = (field: Field) => (response: AxiosResponse) =>
-  ('header' in field ? getHeader(response.headers, field.header) : at(field.path)(response)) as never;
+  ('header' in field ? getHeader(response.headers, field.header) : readPath(field.path)(response)) as never;
 
 function strategyOf(c: CollectCommand): Strategy {
   const next = c.next && 'path' in c.next ? reader(c.next) : undefined;
@@ -158,7 +158,7 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
         strategy,
         concurrency: c.concurrency,
         signal: io.signal,
-        ...(c.items && { items: (r: AxiosResponse) => at(c.items as string)(r) as unknown[] }),
+        ...(c.items && { items: (r: AxiosResponse) => readPath(c.items as string)(r) as unknown[] }),
         ...(maxItems !== undefined && { maxItems }),
         ...(maxPages !== undefined && { maxPages }),
         ...(resumed && { resume: resumed }),

@@ -1,16 +1,17 @@
 import { isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import type { SteadyContext } from './context.js';
-import type { RequestPlan } from './options.js';
-import { Attempts } from './request/attempt.js';
-import { CallbackError, deadlineError, decide } from './request/decision.js';
-import { History, type InfoCarrier } from './request/history.js';
-import { resting } from './request/rest.js';
-import { LinkedSignal } from './request/signals.js';
+import { deadlineError, isCallbackError, RedisUnavailableError } from '../errors.js';
+import { Attempts } from './attempt.js';
+import type { SteadyContext } from './instance.js';
+import { decide } from './decision.js';
+import { History, type InfoCarrier } from './history.js';
+import type { RequestPlan } from './plan.js';
+import { resting } from './resting.js';
+import { LinkedSignal } from './signals.js';
 
 /**
  * The steady adapter: every attempt of one logical request, below the interceptors. The story: send an
  * attempt through the limiter; when it fails, decide (retry? how long?), wait, send the next — until a
- * response, a final failure, a cancel or the deadline. Each step lives in `request/`: the attempt
+ * response, a final failure, a cancel or the deadline. Each step has its file beside this one: the attempt
  * (`attempt.ts`), the decision (`decision.ts`), the record (`history.ts`), the signals (`signals.ts`).
  */
 export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: AxiosAdapter): SteadyAdapter {
@@ -86,9 +87,11 @@ class SteadyRequest {
   /** Ends the request with `error` (counted, recorded, with `reason` in words); returns what to throw. */
   private stop(error: unknown, stoppedBy: Parameters<History['finish']>[0], counted = true, reason?: string): unknown {
     if (counted) this.ctx.counters.failures++;
-    const thrown = error instanceof CallbackError ? error.error : error;
-    this.history.finish(stoppedBy, thrown instanceof Error && thrown !== error ? thrown : undefined, reason);
-    return thrown;
+    // An error that carries no config of this request (a callback's own, Redis unavailable) gets its record by
+    // the side: nothing is written on it.
+    const bare = typeof error === 'object' && error !== null && (error as { config?: unknown }).config !== this.config;
+    this.history.finish(stoppedBy, bare ? (error as object) : undefined, reason);
+    return error;
   }
 
   /** Why the request stopped, in words, where the kind of stop alone does not say it. */
@@ -111,7 +114,8 @@ class SteadyRequest {
       for (let attempt = 1; ; attempt++) {
         tries.settleUnsent();
         history.failed(attempt, error); // recorded even when a deadline or cancel cut it
-        if (error instanceof CallbackError) throw this.stop(error, 'callback');
+        if (isCallbackError(error)) throw this.stop(error, 'callback');
+        if (error instanceof RedisUnavailableError) throw this.stop(error, 'redis-unavailable');
         if (link.expired()) throw this.stop(deadlineError(config, plan.deadline as number, error), 'deadline', false);
         if (link.canceled() || !isAxiosError(error)) throw this.stop(error, link.canceled() ? 'canceled' : 'not-retryable', false);
         if (error.config && error.config !== config) error.config = config;
@@ -121,7 +125,7 @@ class SteadyRequest {
         try {
           next = await decide(ctx, plan.retry, error, config, attempt, tries.named, link.signal);
         } catch (thrown) {
-          if (link.canceled() || !(thrown instanceof CallbackError)) throw this.stop(thrown, 'canceled', false);
+          if (link.canceled() || !isCallbackError(thrown)) throw this.stop(thrown, 'canceled', false);
           throw this.stop(thrown, 'callback');
         }
         if (typeof next === 'string') throw this.stop(error, next, true, this.why(next));

@@ -1,0 +1,63 @@
+// What each attempt's end feeds back to its limiter's control: the quota ticket settled (always, so no probe or
+// count outlives its attempt), the rate-limit headers learned, the fleet's ledger told, and a quota pause
+// declared. A pause a 429/503 names is declared by the attempt itself first (see Pauses' contract).
+import type { AxiosResponse } from 'axios';
+import type { Grant } from '../fleet/ledger.js';
+import { parseRateLimit } from '../quota/report.js';
+import type { QuotaEvent, Ticket } from '../quota/tracker.js';
+import { serverDelay, type ServerDelay } from '../retry/retry-after.js';
+import type { LimiterControl } from './state.js';
+
+const PAUSING = new Set([429, 503]);
+
+/** The delay a 429/503 names (Retry-After); undefined for other responses. */
+export function namedDelay(response: AxiosResponse | undefined): ServerDelay | undefined {
+  return response && PAUSING.has(response.status) ? serverDelay(response.headers) : undefined;
+}
+
+/** Starts an attempt's ticket with the quota tracker (`learn` false, for `quota: false`: none). */
+export function takeTicket(control: LimiterControl, learn: boolean): Ticket | undefined {
+  if (!learn) return undefined;
+  const { quota } = control;
+  const ticket = quota.take();
+  // This send may have spent what the quota allows (the learned one is spent by sends, not answers).
+  if (quota.engaged) quotaPause(control, Date.now(), undefined);
+  return ticket;
+}
+
+/**
+ * An attempt ended (with a response, or without: reset, timeout, cancel): the quota tracker settles its ticket
+ * and learns from the rate-limit headers or the 429; the fleet's ledger hears it too. Runs before the attempt
+ * gives its limiter slot back. `onQuota`: told when what is known about the quota changed.
+ */
+export function settleAttempt(
+  control: LimiterControl,
+  ticket: Ticket | undefined,
+  response: AxiosResponse | undefined,
+  named: ServerDelay | undefined,
+  grant: Grant | undefined,
+  onQuota: ((event: QuotaEvent) => void) | undefined,
+): void {
+  const now = Date.now();
+  const report = response && parseRateLimit(response.headers, now);
+  const retryAfterMs = response && response.status === 429 && !report ? named?.delayMs : undefined;
+  const { ledger, quota } = control;
+  ledger?.done(grant, report, now, response && { status: response.status, retryAfterMs });
+  if (ticket === undefined) return;
+  // In a fleet, 429s without headers teach the ledger, which counts every process' dispatches; a process
+  // learning from its own share too would hold back twice.
+  const outcome = response && { status: response.status, report, retryAfterMs: ledger ? undefined : retryAfterMs };
+  const changed = quota.settle(ticket, outcome, now);
+  if (!quota.engaged) return;
+  // A settled probe (or a changed report) may let waiters go: wake them to check again.
+  control.gate.changed();
+  if (changed) onQuota?.(changed);
+  // A 429/503 with Retry-After was declared by the attempt (Pauses.named); the quota's own pause is this one.
+  if (named === undefined) quotaPause(control, now, response?.status);
+}
+
+/** Declares the quota's pause when it is spent until a window resets (told once per reset by Pauses). */
+function quotaPause(control: LimiterControl, now: number, status: number | undefined): void {
+  const until = control.quota.spentUntil(now);
+  if (until !== undefined) control.pauses.quotaSpent(until, () => `quota (${control.quota.state(now)?.source ?? 'learned'})`, status);
+}

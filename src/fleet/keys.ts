@@ -1,0 +1,26 @@
+// Every Redis key axios-steady keeps for a fleet, and every field in them: the one place they are described.
+// Both keys of a limiter share the `{id}` hashtag, so a Redis Cluster keeps them in one slot (the scripts touch
+// both). bottleneck's own keys (`b_<id>_…`) sit beside them and are bottleneck's.
+//
+// `axios-steady:{<id>}:fleet` — a hash; times are Redis time (ms), the one clock every process shares:
+//   pause        the fleet's pause end (a 429/503 named a delay)
+//   n            dispatches counted so far (a grant's number; unique entries below)
+//   rem, reset   the freshest rate-limit report of the window: remaining, and when it resets
+//   rp, rpAt     the grant probing a reported window after its reset, and when it was granted
+//   — the quota learned from 429s (no rate-limit headers; the same model as quota/from-429s.ts) —
+//   lim, conf    the learned limit, and 1 once a second 429 confirmed it
+//   wst, wms     the learned window's start and length
+//   used         grants sent in this window;   clean  saturated windows without a 429 since
+//   test         the grant sent beyond a provisional limit, to test it
+//   ep, ok, epAt the counting epoch: its first grant number, its grants answered with success, its first time
+//   pend         the last 429 event's pause end;   pep, pe  the grant numbers of the epoch that event ended
+//   wv           1 once the window is known to have started (a pause's end, or its probe went through)
+//   probe, probeAt  the grant probing a window the estimate started;   rolls  windows started since the event
+//
+// `axios-steady:{<id>}:unanswered` — a sorted set of the dispatches not yet answered: member `n:expiresAt`,
+//   scored by when it expires (the job's expiration: a crashed process' entries lapse by themselves).
+
+/** The two keys of a limiter's fleet ledger. */
+export function ledgerKeys(id: string): readonly [fleet: string, unanswered: string] {
+  return [`axios-steady:{${id}}:fleet`, `axios-steady:{${id}}:unanswered`];
+}
