@@ -136,13 +136,14 @@ it('SIGTERM is an interruption too (exit 143, as a shell reports it; checkpoint 
   api.release();
 });
 
-it('the API goes down mid-walk: exit 1 with the reason and a checkpoint; when it is back, the same command completes', async () => {
+it('the API goes down mid-walk, --patience 0: exit 1 with the reason and a checkpoint; when it is back, the same command completes', async () => {
   const api = await pagedApi();
   Object.assign(api.state, { holdAfter: 5, down: true });
-  const failed = await cli('collect', api.url, '--out', out(), '--retries', '1');
+  const failed = await cli('collect', api.url, '--out', out(), '--retries', '1', '--patience', '0');
   expect(failed.code).toBe(1);
+  // The page's own 503, or the health gate turning it away once the API looked down: either way, the reason.
   expect(failed.stderr).toMatch(
-    /failed \(PAGE_FAILED: page .*items\?page=6 failed: Request failed with status code 503 — the server said "\{\\"error\\":\\"down\\"\}"\)/,
+    /failed \(PAGE_FAILED: page .*items\?page=\d+ failed: (Request failed with status code 503 — the server said "\{\\"error\\":\\"down\\"\}"|axios-steady: the API is down since)/,
   );
   expect(failed.stderr).toMatch(/run the same command again to resume/);
   expect(savedItems()).toBe(50);
@@ -454,4 +455,46 @@ it.each<[string, unknown, RegExp]>([
   const result = await cli('collect', `${server.url}/x`, '--out', out());
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(flags);
+});
+
+describe('an outage: the command waits it out, one probe at a time, and says so', () => {
+  it('the API down for ~3.5 s mid-walk (503s): exit 0, every item once, few requests while down', async () => {
+    const api = await pagedApi();
+    Object.assign(api.state, { holdAfter: 5, down: true });
+    const run = start(['collect', api.url, '--out', out()]);
+    await until(() => savedItems() === 50);
+    const downAt = api.state.headers.length;
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const whileDown = api.state.headers.length - downAt;
+    api.state.down = false;
+    const result = await run.done;
+    expect(result.code).toBe(0);
+    expect(lines()).toEqual(range(ITEMS));
+    // The pages in flight when it went down, until it looked down (4 failures from 2 requests, for an API that
+    // was healthy), then probes after ~1 and ~3 s: not the hundreds a retry loop sends.
+    expect(whileDown).toBeLessThanOrEqual(12);
+    expect(result.stderr).toMatch(/API down since \d\d:\d\d:\d\d — next probe in \d+ s \(\d+ probes? sent; last: status 503\)/);
+    expect(result.stderr).toMatch(/complete: 200 items.*1 outage/);
+  });
+
+  it('a dead API from the start with --patience 3s: exit 1 after its patience, having said why while it waited', async () => {
+    const server = await startServer((_req, res) => json(res, 503, { error: 'down' }));
+    servers.push(server);
+    const started = Date.now();
+    const result = await cli('collect', `${server.url}/items`, '--out', out(), '--patience', '3s');
+    expect(result.code).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+    expect(result.stderr).toMatch(/failed \(PAGE_FAILED: .*the API is down since/);
+    // Nothing came in for over 3 s: it said what it waited for (a retry, the outage) as it went.
+    expect(result.stderr.match(/axios-steady: (retrying|API down since|API recovering)/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each<[string[], RegExp]>([
+    [['--patience', 'soon'], /--patience must be a duration such as 30s, 10m or 2h/],
+    [['--patience', '1d'], /--patience must be a duration/],
+  ])('%j: a usage error', async (flags, message) => {
+    const result = await cli('collect', 'http://127.0.0.1:9/x', ...flags);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
 });

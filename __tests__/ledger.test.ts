@@ -364,6 +364,7 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
       expiration: 60_000,
       onSpent: (waitMs) => spent.push(waitMs),
       onPaused: () => undefined,
+      onDown: () => undefined,
       maxWaitMs: () => 60_000,
     });
     const started = Date.now();
@@ -386,5 +387,47 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     await settled();
     const { went } = await drain();
     expect(went).toHaveLength(4); // provisional 3 (what was accepted), and the test
+  });
+});
+
+describe("the fleet's health", () => {
+  beforeEach(() => {
+    ledger.probes = { minProbeMs: 100, maxProbeMs: 300, probeLeaseMs: 300 };
+  });
+
+  it('down: everyone waits for the next probe; one probe at a time for the whole fleet; two successes end it', async () => {
+    expect(await ledger.down(150, 100)).toBeUndefined(); // this call started the fleet's outage
+    expect(await ledger.down(150, 100)).toMatchObject({ untilNextMs: expect.any(Number) }); // the fleet knew
+    const waiting = await ledger.take(100, 60_000);
+    expect(waiting).toMatchObject({ go: false, reason: 'down' });
+    await new Promise((resolve) => setTimeout(resolve, (waiting as { waitMs: number }).waitMs + 5));
+    const probe = await ledger.take(100, 60_000);
+    expect(probe).toMatchObject({ go: true, grant: { probe: expect.any(String) } });
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'down' }); // the probe holds the others
+    const token = (probe as { grant: Grant }).grant.probe;
+    expect(await ledger.health('u', token, 1)).toBe(false); // recovering: the next goes at once
+    const second = await ledger.take(100, 60_000);
+    expect(second).toMatchObject({ go: true, grant: { probe: expect.any(String) } });
+    expect(await ledger.health('u', (second as { grant: Grant }).grant.probe, 1)).toBe(true); // the fleet is up
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: true });
+  });
+
+  it('a failed probe doubles the interval; a check (quota: false) can be the probe too', async () => {
+    await ledger.down(0, 100);
+    const probe = await ledger.check(true);
+    expect(probe).toMatchObject({ go: true, grant: { entry: '', probe: expect.stringMatching(/^c\d+$/) } });
+    await ledger.health('d', (probe as { grant: Grant }).grant.probe, 1);
+    const refused = (await ledger.check(true)) as { go: false; waitMs: number; reason: string };
+    expect(refused).toMatchObject({ go: false, reason: 'down' });
+    expect(refused.waitMs).toBeGreaterThan(150); // 2 × 100 ms
+  });
+
+  it('nobody probes (every process died): the state lapses by itself', async () => {
+    await ledger.down(50, 50);
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'down' });
+    await new Promise((resolve) => setTimeout(resolve, 50 + 300 + 20)); // the first probe's time + the longest interval
+    expect(await ledger.take(100, 60_000)).toMatchObject({ go: true, grant: { entry: expect.any(String) } });
+    const again = (await ledger.take(100, 60_000)) as { grant?: Grant };
+    expect(again.grant?.probe).toBeUndefined(); // not a probe: the fleet is up again
   });
 });

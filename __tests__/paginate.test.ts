@@ -292,13 +292,30 @@ describe('the retry budget tells a flaky API from a dead one, at defaults', () =
     steady.detach();
   });
 
-  it('a dead API: the collection stops with PAGE_FAILED naming the budget, and retries stay a trickle', async () => {
+  it('a dead API, the health gate off: the collection stops with PAGE_FAILED naming the budget, and retries stay a trickle', async () => {
     const api = await start({ items: 2000, pageSize: 10, faults: { error503: 1 } });
-    const steady = attach(api, { retry: { baseDelay: 1, maxDelay: 5 } });
+    const steady = attach(api, { retry: { baseDelay: 1, maxDelay: 5 }, health: false });
     const error = (await collect(api, '/page', { strategy: pageNumber() }).catch((e: unknown) => e)) as PaginationError;
     expect(error.code).toBe('PAGE_FAILED');
     expect(error.message).toMatch(/retry budget exhausted: the API failed \d+ of the last \d+ attempts/);
     expect(sim.stats.requests).toBeLessThanOrEqual(1 + 20 + 1); // one page: the floor (2/s × 10 s) + 20 % of 1
+    steady.detach();
+  });
+
+  it('a dead API from the start: the walk waits, one probe at a time, and fails when its patience runs out, naming the outage', async () => {
+    const api = await start({ items: 2000, pageSize: 10, faults: { error503: 1 } });
+    const steady = attach(api, { retry: { baseDelay: 1, maxDelay: 5 }, health: { minProbeMs: 200 } });
+    const started = Date.now();
+    const error = (await collect(api, '/page', { strategy: pageNumber(), config: { steady: { patience: 2000 } } }).catch(
+      (e: unknown) => e,
+    )) as PaginationError;
+    expect(error.code).toBe('PAGE_FAILED');
+    expect(error.message).toMatch(/the API is down since .*\(\d+ probes? sent, last: status 503\); waited \d/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    // One page alone: 8 failures in a row to trip (twice a healthy API's 4: one request could be unlucky), then
+    // probes at 0.2, 0.6, 1.4 s… (doubling, ±20 %) within the 2 s of patience.
+    expect(sim.stats.requests).toBeLessThanOrEqual(8 + 5);
+    expect(steady.health()).toMatchObject({ state: 'down', outages: 1 });
     steady.detach();
   });
 });

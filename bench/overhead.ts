@@ -2,8 +2,9 @@
 // of 2,000 per contender (how and why: runOverhead). Each ratio is to bare axios in the same round.
 import axios, { type AxiosInstance } from 'axios';
 import axiosRetry from 'axios-retry';
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 // The built package (npm run build), as users get it; not the TypeScript sources.
 import { attach, type SteadyOptions } from 'axios-steady';
 import { median, pool } from './lib/stats.js';
@@ -55,7 +56,13 @@ const references: [string, Setup][] = [
 
 /** One of `bench/servers/` in its own process (so its CPU is not this one's). */
 export async function startServerProcess(script: string): Promise<{ url: string; stop: () => void }> {
-  const child = fork(new URL(`./servers/${script}`, import.meta.url), { stdio: 'inherit' });
+  // BENCH_SERVER_CPU=1 pins the server to that core (run the bench itself under `taskset -c 0`): the client's CPU
+  // time then does not share a core with the server's.
+  const pin = process.env.BENCH_SERVER_CPU;
+  const file = fileURLToPath(new URL(`./servers/${script}`, import.meta.url));
+  const child = pin
+    ? spawn('taskset', ['-c', pin, process.execPath, file], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] })
+    : fork(file, { stdio: 'inherit' });
   const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }

@@ -18,6 +18,8 @@ export interface Scenario {
   limitMs: number;
   unit?: 'ms' | 'req/s' | 'MB';
   rows: Row[];
+  /** A table of its own, for a scenario whose figures are not times (P8: outages); it has no chart panel. */
+  table?: { header: string[]; rows: string[][] };
 }
 
 const fmt = (n: number, unit = 'ms') => (unit === 'MB' ? n.toFixed(1) : Math.round(n).toLocaleString('en-US'));
@@ -32,6 +34,12 @@ export function writeTables(meta: Record<string, unknown>, scenarios: Scenario[]
     '',
   ];
   for (const s of scenarios) {
+    if (s.table) {
+      out.push(`## ${s.name}`, '', `| ${s.table.header.join(' | ')} |`, `|${s.table.header.map(() => '---').join('|')}|`);
+      for (const r of s.table.rows) out.push(`| ${r.join(' | ')} |`);
+      out.push('');
+      continue;
+    }
     const unit = s.unit ?? 'ms';
     out.push(
       `## ${s.name}`,
@@ -60,6 +68,7 @@ export function writeChart(scenarios: Scenario[]): string {
   let y = 30;
   const parts: string[] = [];
   for (const s of scenarios) {
+    if (s.rows.length === 0) continue;
     const max = Math.max(1.2, ...s.rows.map((r) => r.ratio)) * 1.05;
     const scale = (width - label - 80) / max;
     parts.push(

@@ -9,6 +9,7 @@ import { runOverhead } from './overhead.js';
 import { fleet } from './fleet.js';
 import { realLimiters } from './limiters/index.js';
 import { budget } from './budget.js';
+import { outages } from './outage/index.js';
 import { startSimProcess } from './sim-api/index.js';
 import { median, rows, type Sample } from './lib/stats.js';
 import type { SimOptions } from '../test/servers/sim-api.js';
@@ -275,6 +276,10 @@ if (want('P6')) {
     skipped.push(`P6 fleet skipped: ${(error as Error).message.split('\n')[0]}`);
     log(skipped.at(-1) as string);
   }
+}
+if (want('P8')) {
+  log('P8 outages');
+  scenarios.push(...(await outages(quick, log)));
 }
 if (skipped.length > 0) console.log(`\nskipped scenarios:\n- ${skipped.join('\n- ')}`);
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lua = join(root, 'src', 'fleet', 'lua');
-export const SCRIPTS = ['take', 'done', 'pause'];
+export const SCRIPTS = ['take', 'done', 'pause', 'down', 'health'];
 export const OUTPUT = join(root, 'src', 'fleet', 'scripts.generated.ts');
 
 function constants() {

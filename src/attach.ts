@@ -1,5 +1,7 @@
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type Bottleneck from 'bottleneck';
+import { normalizeHealth } from './control/health.js';
+import { DEFAULT_PROBES } from './control/pauses.js';
 import { controlOf } from './control/state.js';
 import { alreadyAttached, optionError } from './errors.js';
 import { withRedisDefaults } from './fleet/cluster.js';
@@ -11,7 +13,7 @@ import type { Counters, SteadyContext } from './request/instance.js';
 import { checkSteadyOptions, planRequest, type RequestPlan } from './request/plan.js';
 import { RetryBudget } from './retry/budget.js';
 import { normalizeBudget, normalizeHedge, normalizeRetry, RETRY_DEFAULTS } from './retry/normalize.js';
-import type { SteadyOptions } from './types.js';
+import type { HealthState, SteadyOptions } from './types.js';
 
 /** Counters since attach(), plus the limiter's live load. */
 export interface SteadyStats extends Readonly<Counters> {
@@ -21,6 +23,8 @@ export interface SteadyStats extends Readonly<Counters> {
   readonly queued: number;
   /** Epoch ms the pause gate is closed until (0 when open). */
   readonly pausedUntil: number;
+  /** Times the API went down (the health gate tripped) since the limiter was made. */
+  readonly outages: number;
 }
 
 /** The handle attach() returns. */
@@ -35,6 +39,8 @@ export interface Steady {
   pause(ms: number): void;
   /** What the limiter has learned about the API's quota, or undefined when nothing was stated. */
   quota(): QuotaState | undefined;
+  /** What is known of the API's health: up, or down since when, with the probes sent and when the next goes. */
+  health(): HealthState;
 }
 
 /**
@@ -66,11 +72,15 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     learnQuota: o.quota !== false,
     warned: false,
   };
-  const { onPause } = o;
+  const { onPause, onHealth } = o;
+  const health = normalizeHealth(o.health, DEFAULT_PROBES);
+  // The first attach() of a limiter sets its health gate (and the fleet's probe schedule); later ones share it.
+  if (control.pauses.health.configure(health.probes) && control.ledger && health.probes) control.ledger.probes = health.probes;
   const unsubscribe = control.pauses.subscribe((event) => {
     ctx.counters.pauses++;
     onPause?.(event);
   });
+  const unsubscribeHealth = onHealth ? control.pauses.health.onChange(onHealth) : undefined;
   // A pause longer than the retry policy accepts is left to the 429 (fail fast), for quota pauses too.
   if (retry) control.quota.maxPauseMs = Math.max(control.quota.maxPauseMs, retry.maxRetryAfter);
   const plan: RequestPlan = {
@@ -79,6 +89,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     priority: 5,
     validate: retry ? retry.validateResponse : undefined,
     hedge: normalizeHedge(o.hedge, 'hedge'),
+    patience: health.patience,
   };
 
   const requestId = instance.interceptors.request.use(
@@ -104,14 +115,24 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
       instance.interceptors.request.eject(requestId);
       markAttached(instance, false);
       unsubscribe();
+      unsubscribeHealth?.();
       if (owned) void limiter.disconnect(false).catch(() => undefined);
     },
     stats() {
       const { lane, gate } = control;
-      return Object.freeze({ ...ctx.counters, running: lane.running, queued: lane.queued, pausedUntil: gate.isOpen() ? 0 : gate.until });
+      return Object.freeze({
+        ...ctx.counters,
+        running: lane.running,
+        queued: lane.queued,
+        pausedUntil: gate.isOpen() ? 0 : gate.until,
+        outages: control.pauses.health.outageCount,
+      });
     },
     quota() {
       return control.quota.state();
+    },
+    health() {
+      return control.pauses.health.snapshot();
     },
     pause(ms) {
       if (!(Number.isFinite(ms) && ms >= 0)) throw optionError(`pause(ms) needs a finite number ≥ 0, got ${String(ms)}`);

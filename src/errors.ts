@@ -72,7 +72,9 @@ export type SteadyErrorCode =
   /** A user callback (shouldRetry, onRetry, delay…) threw a value that is not an Error. */
   | 'ERR_STEADY_CALLBACK'
   /** A Redis-backed limiter's Redis did not answer in time; nothing was sent. */
-  | 'REDIS_UNAVAILABLE';
+  | 'REDIS_UNAVAILABLE'
+  /** The API is down and the request's patience ran out (an ApiDownError). */
+  | 'ERR_API_DOWN';
 
 /** A TypeError with the library's code: bad options are found where they are given, never deep in a request. */
 export function optionError(message: string): TypeError & { code: SteadyErrorCode } {
@@ -106,6 +108,32 @@ export class RedisUnavailableError extends Error {
     super(
       `axios-steady: the limiter's Redis at ${address} (limiter id "${limiterId}") did not answer within ${waitedMs} ms${said}; the request was not sent`,
       cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
+/**
+ * A request the health gate turned away: the API is down (since `since`, `probes` probes sent) and the request's
+ * patience ran out (`waitedMs`; 0: it fails fast). An AxiosError (code `ERR_API_DOWN`, no response), so callers
+ * that handle network failures handle it too; `cause` is the failure that last showed the API down.
+ */
+export class ApiDownError extends AxiosError {
+  override readonly name = 'ApiDownError';
+  constructor(
+    config: InternalAxiosRequestConfig,
+    /** Epoch ms the API went down. */
+    readonly since: number,
+    /** Probes sent since then. */
+    readonly probes: number,
+    /** How long this request waited for it (0 when it failed fast). */
+    readonly waitedMs: number,
+    /** The last failure seen, in words (`status 503`, `ECONNREFUSED`…). */
+    readonly lastError: string | undefined,
+  ) {
+    super(
+      `axios-steady: the API is down since ${new Date(since).toISOString()} (${probes} probe${probes === 1 ? '' : 's'} sent${lastError ? `, last: ${lastError}` : ''}); ${waitedMs > 0 ? `waited ${Math.round(waitedMs / 100) / 10} s, the request's patience` : 'not waited (patience 0: fail fast)'}`,
+      'ERR_API_DOWN',
+      config,
     );
   }
 }

@@ -12,6 +12,8 @@ export type {
   AttemptOverrides,
   DelayContext,
   DelayOption,
+  HealthOptions,
+  HealthState,
   HedgeOptions,
   Jitter,
   LimiterOptions,
@@ -35,7 +37,7 @@ export { pageNumber, type PageNumberOptions } from './paginate/strategies/page-n
 export { offset, type OffsetOptions } from './paginate/strategies/offset.js';
 export { parseLinkHeader, type Link } from './paginate/link-parser.js';
 export { defaultItems, ITEM_KEYS } from './paginate/body.js';
-export { PaginationError, RedisUnavailableError, type PaginationErrorCode, type SteadyErrorCode } from './errors.js';
+export { ApiDownError, PaginationError, RedisUnavailableError, type PaginationErrorCode, type SteadyErrorCode } from './errors.js';
 export type {
   Checkpoint,
   Page,

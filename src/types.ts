@@ -158,8 +158,46 @@ export interface HedgeOptions {
   minDelay?: number;
 }
 
+/** What is known of the API's health: `steady.health()`, and what `onHealth` is told. */
+export interface HealthState {
+  /** `up`; `down` (one probe per interval goes through); `recovering` (a probe succeeded, another must too). */
+  readonly state: 'up' | 'down' | 'recovering';
+  /** Epoch ms the API went down. */
+  readonly since?: number;
+  /** Probes sent since then. */
+  readonly probes?: number;
+  /** Epoch ms the next probe may go. */
+  readonly nextProbeAt?: number;
+  /** Times the API went down since the limiter was made. */
+  readonly outages: number;
+  /** What the last failure was (`status 503`, `ECONNREFUSED`, `ECONNABORTED`…). */
+  readonly lastError?: string;
+}
+
+/**
+ * The health gate: when the API looks down (a run of connection failures, timeouts and 5xx without Retry-After,
+ * unlikely for it as it behaved before — never 429s or 4xx), one probe at a time goes through, once per interval,
+ * until probes succeed again. `false` turns it off for the limiter. Set by the first attach() of a limiter.
+ */
+export interface HealthOptions {
+  /**
+   * How long a request may wait for a down API before it rejects with an ApiDownError (ms); `0` rejects at once
+   * (fail fast). Default 0 for requests of an attached instance (a service answers its own callers instead of
+   * hanging); `collect()`, `paginate()` and the command wait 10 minutes. Per request: `steady.patience`.
+   */
+  patience?: number;
+  /** The first probe's delay (ms), doubled (±20 %) after each failed probe. Default 1 000. */
+  minProbeMs?: number;
+  /** The longest delay between probes (ms). Default 30 000. */
+  maxProbeMs?: number;
+}
+
 /** Options of `attach()`. */
 export interface SteadyOptions {
+  /** The health gate (see HealthOptions); `false` turns it off. Default: on, failing fast. */
+  health?: HealthOptions | false;
+  /** Told when the API's health changes (down, recovering, up). */
+  onHealth?: (state: HealthState) => void;
   /** Hedge slow idempotent attempts (`true`: at the p95 latency). Default: off. */
   hedge?: HedgeOptions | boolean;
   /** Retry policy; `false` turns retries off for the instance. */
@@ -200,6 +238,8 @@ export interface SteadyRequestOptions {
   validateResponse?: (response: AxiosResponse) => boolean | Promise<boolean>;
   /** Hedging for this request: `false` turns it off, an object overrides the instance's (see HedgeOptions). */
   hedge?: HedgeOptions | boolean;
+  /** How long this request may wait for a down API, in ms (`0`: fail at once). See HealthOptions.patience. */
+  patience?: number;
 }
 
 /** One attempt of a logical request. */
@@ -232,7 +272,8 @@ export interface SteadyInfo {
     | 'canceled'
     | 'disabled'
     | 'callback'
-    | 'redis-unavailable';
+    | 'redis-unavailable'
+    | 'api-down';
   /**
    * Why, in words, where `stoppedBy` alone does not say it all: what the retry budget saw, the Retry-After that
    * was longer than `maxRetryAfter`. The error's own message is never changed.

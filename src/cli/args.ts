@@ -34,6 +34,8 @@ export interface CollectCommand {
   readonly maxItems?: number;
   readonly maxPages?: number;
   readonly timeout: number;
+  /** How long to wait for a down API (ms; 0: fail at once). */
+  readonly patience: number;
   readonly out?: string;
   readonly checkpoint?: string;
   readonly restart: boolean;
@@ -72,6 +74,7 @@ Collect options:
   --retries <n>         retries of a failing page (default: while the retry budget allows)
   --max-items <n>       stop after n items;  --max-pages <n>  stop after n pages
   --timeout <ms>        per attempt (default 30000)
+  --patience <time>     how long to wait out a down API, e.g. 30s, 10m, 2h (default 10m; 0: fail at once)
   --out <file>          write to a file (default: stdout); the checkpoint is <file>.checkpoint.json
   --checkpoint <file>   where to keep the checkpoint (needed to resume when writing to stdout)
   --restart             discard a checkpoint and start over
@@ -109,6 +112,18 @@ function headers(list: readonly string[]): Record<string, string> {
     out[name] = line.slice(at + 1).trim();
   }
   return out;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration: a number with a unit (`30s`, `10m`, `2h`, `500ms`); a bare number is ms. */
+function duration(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  const ms = match ? Number(match[1]) * (UNITS[(match[2] ?? 'ms').toLowerCase()] as number) : Number.NaN;
+  if (!match || !Number.isFinite(ms) || ms > 2 ** 31 - 1)
+    throw new UsageError(`--${flag} must be a duration such as 30s, 10m or 2h (0: none), got "${text}"`);
+  return Math.round(ms);
 }
 
 function rate(text: string | undefined): number | undefined {
@@ -162,6 +177,7 @@ export function parseCommand(argv: readonly string[]): Command {
         'max-items',
         'max-pages',
         'timeout',
+        'patience',
         'checkpoint',
         'restart',
       ],
@@ -219,6 +235,7 @@ export function parseCommand(argv: readonly string[]): Command {
     maxItems: int('max-items', v['max-items'], 1),
     maxPages: int('max-pages', v['max-pages'], 1),
     timeout: int('timeout', v.timeout, 1) ?? 30_000,
+    patience: duration('patience', v.patience) ?? 10 * 60_000,
     out: v.out,
     checkpoint: v.checkpoint,
     restart: v.restart ?? false,
@@ -248,6 +265,7 @@ function parse(argv: readonly string[]) {
       'max-items': { type: 'string' },
       'max-pages': { type: 'string' },
       timeout: { type: 'string' },
+      patience: { type: 'string' },
       out: { type: 'string', short: 'o' },
       checkpoint: { type: 'string' },
       restart: { type: 'boolean' },

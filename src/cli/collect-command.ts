@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import axios, { type AxiosResponse } from 'axios';
-import { attach } from '../attach.js';
+import { attach, type Steady } from '../attach.js';
 import { PaginationError } from '../errors.js';
 import { readPath } from '../paginate/body.js';
 import { getHeader } from '../http/headers.js';
@@ -17,6 +17,7 @@ import { nextUrl } from '../paginate/strategies/next-url.js';
 import { offset } from '../paginate/strategies/offset.js';
 import { pageNumber } from '../paginate/strategies/page-number.js';
 import type { Checkpoint, Progress, Strategy } from '../paginate/types.js';
+import type { RetryEvent } from '../types.js';
 import { UsageError, type CollectCommand, type Field } from './args.js';
 import {
   checkOutput,
@@ -88,6 +89,29 @@ function hint(failure: unknown): string | undefined {
   }
 }
 
+/** How often, at least, the command says what it waits for while nothing comes in. */
+const STATUS_EVERY_MS = 2000;
+const clock = (at: number) => new Date(at).toTimeString().slice(0, 8);
+const inSeconds = (ms: number) => `${Math.max(0, Math.ceil(ms / 1000))} s`;
+
+/** Why nothing has come in, in words: "API down since 12:03:10 — next probe in 8 s (3 probes sent; last: status 503)". */
+function waiting(steady: Steady, retry: RetryEvent | undefined, now: number): string {
+  const health = steady.health();
+  if (health.state !== 'up') {
+    const probe = health.nextProbeAt !== undefined ? ` — next probe in ${inSeconds(health.nextProbeAt - now)}` : '';
+    const sent = `${plural(health.probes ?? 0, 'probe')} sent${health.lastError ? `; last: ${health.lastError}` : ''}`;
+    const state = health.state === 'recovering' ? 'API recovering (a probe succeeded)' : `API down since ${clock(health.since ?? now)}`;
+    return `${state}${probe} (${sent})`;
+  }
+  const { pausedUntil } = steady.stats();
+  if (pausedUntil > now) return `paused until ${clock(pausedUntil)} (${inSeconds(pausedUntil - now)}): the API's rate limit`;
+  if (retry) {
+    const what = retry.error.response ? `status ${retry.error.response.status}` : (retry.error.code ?? retry.error.message);
+    return `retrying ${redactText(retry.config.url ?? '')}: ${what} (attempt ${retry.attempt + 1}, after ${inSeconds(retry.delayMs)})`;
+  }
+  return 'waiting for the API to answer';
+}
+
 /** A file the command cannot write is a usage problem (exit 2), found before anything is fetched. */
 function checkWritable(file: string, what: string): void {
   const dir = path.dirname(path.resolve(file));
@@ -123,7 +147,12 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
     headers: { Accept: 'application/json', ...c.headers },
     ...(c.auth && { auth: c.auth }),
   });
-  const steady = attach(api, { limiter: { maxConcurrent: c.concurrency, ...(c.rate && { minTime: Math.ceil(1000 / c.rate) }) } });
+  // What the command tells a person while nothing comes in: the last retry, a pause, an outage (see `waiting`).
+  let lastRetry: RetryEvent | undefined;
+  const steady = attach(api, {
+    limiter: { maxConcurrent: c.concurrency, ...(c.rate && { minTime: Math.ceil(1000 / c.rate) }) },
+    retry: { onRetry: (event) => void (lastRetry = event) },
+  });
   // The output's length when the walk had yielded so many items: a checkpoint of a page already written (a
   // TOTAL_MISMATCH fetches the last one again) cuts the file back to there.
   const bytesAt = new Map<number, number>();
@@ -152,6 +181,14 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
   let code: number = EXIT.complete;
   let failure: PaginationError | Error | undefined;
   let written = resumed?.items ?? 0;
+  // Whenever nothing has come in for 2 s — the first page included — say why: an outage, a pause, a retry.
+  let lastPageAt = Date.now();
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    if (now - lastPageAt < STATUS_EVERY_MS) return;
+    display.status(waiting(steady, lastRetry, now));
+  }, 1000);
+  ticker.unref();
   try {
     if ((maxItems ?? 1) > 0 && (maxPages ?? 1) > 0) {
       const walk = pages(api, c.url.pathname + c.url.search, {
@@ -162,9 +199,10 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
         ...(maxItems !== undefined && { maxItems }),
         ...(maxPages !== undefined && { maxPages }),
         ...(resumed && { resume: resumed }),
-        ...(c.retries !== undefined && { config: { steady: { retry: { retries: c.retries } } } }),
+        config: { steady: { patience: c.patience, ...(c.retries !== undefined && { retry: { retries: c.retries } }) } },
         onProgress: (p) => {
           last = p;
+          lastPageAt = Date.now();
           display.update(p, { ...steady.stats(), quota: steady.quota() });
         },
       });
@@ -189,6 +227,7 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
     // A failure to write (a full disk) leaves the last checkpoint saved, which the file holds.
     if (stopped) save(error.checkpoint);
   } finally {
+    clearInterval(ticker);
     display.stop();
     out.close();
     steady.detach();
@@ -202,6 +241,7 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
     plural(stats.retries, 'retry', 'retries'),
     `${stats.rateLimited} 429s`,
     plural(stats.pauses, 'pause'),
+    ...(stats.outages > 0 ? [plural(stats.outages, 'outage')] : []),
     ...(p ? [`strategy: ${p.strategy}`] : []),
     `${((Date.now() - started) / 1000).toFixed(1)} s`,
   ].join(', ');

@@ -42,6 +42,7 @@ export async function runDemo(d: DemoCommand, io: Io): Promise<number> {
       headers: {},
       concurrency: 4,
       timeout: 10_000,
+      patience: 10 * 60_000,
       restart: true,
       quiet: d.quiet,
       ...(d.out && { out: d.out }),

@@ -20,6 +20,8 @@ export interface Display {
   stop(): void;
   /** A line for the person (the summary, a hint), after the bar. */
   say(line: string): void;
+  /** Why nothing comes in (an outage, a pause, a retry): on the bar's line on a terminal, else a line of its own. */
+  status(line: string): void;
 }
 
 const PLAIN_EVERY_MS = 2000;
@@ -55,7 +57,7 @@ export function describe(p: Progress, counts: Counts, resumedItems = 0): string 
 }
 
 export function createDisplay(stderr: NodeJS.WriteStream, quiet: boolean, resumedItems = 0): Display {
-  if (quiet) return { update: () => undefined, stop: () => undefined, say: () => undefined };
+  if (quiet) return { update: () => undefined, stop: () => undefined, say: () => undefined, status: () => undefined };
   if (!stderr.isTTY) {
     let last = 0;
     return {
@@ -67,10 +69,12 @@ export function createDisplay(stderr: NodeJS.WriteStream, quiet: boolean, resume
       },
       stop: () => undefined,
       say: (line) => void stderr.write(`${line}\n`),
+      status: (line) => void stderr.write(`axios-steady: ${line}\n`),
     };
   }
   let started = false;
   let stopped = false;
+  let last = '';
   const bar = new SingleBar({
     stream: stderr,
     hideCursor: true,
@@ -88,13 +92,23 @@ export function createDisplay(stderr: NodeJS.WriteStream, quiet: boolean, resume
     update(p, counts) {
       if (stopped) return;
       const total = p.totalPages ?? 0;
+      last = describe(p, counts, resumedItems);
       if (!started) {
         started = true;
-        bar.start(total, p.pages, { line: describe(p, counts, resumedItems) });
+        bar.start(total, p.pages, { line: last });
         return;
       }
       bar.setTotal(total);
-      bar.update(p.pages, { line: describe(p, counts, resumedItems) });
+      bar.update(p.pages, { line: last });
+    },
+    status(line) {
+      if (stopped) return;
+      if (!started) {
+        started = true;
+        bar.start(0, 0, { line });
+        return;
+      }
+      bar.update({ line: `${last} — ${line}` });
     },
     stop() {
       if (stopped) return;

@@ -5,6 +5,7 @@ import type { AxiosResponse } from 'axios';
 import type { Grant } from '../fleet/ledger.js';
 import { parseRateLimit } from '../quota/report.js';
 import type { QuotaEvent, Ticket } from '../quota/tracker.js';
+import { healthEvidence } from '../retry/policy.js';
 import { serverDelay, type ServerDelay } from '../retry/retry-after.js';
 import type { LimiterControl } from './state.js';
 
@@ -26,18 +27,22 @@ export function takeTicket(control: LimiterControl, learn: boolean): Ticket | un
 }
 
 /**
- * An attempt ended (with a response, or without: reset, timeout, cancel): the quota tracker settles its ticket
- * and learns from the rate-limit headers or the 429; the fleet's ledger hears it too. Runs before the attempt
- * gives its limiter slot back. `onQuota`: told when what is known about the quota changed.
+ * An attempt of `request` ended (with a response, or without: reset, timeout, cancel; `error` when it failed):
+ * the quota tracker settles its ticket and learns from the rate-limit headers or the 429; the API's health hears
+ * what it says; the fleet's ledger hears both. Runs before the attempt gives its limiter slot back. `onQuota`:
+ * told when what is known about the quota changed.
  */
 export function settleAttempt(
   control: LimiterControl,
+  request: object,
   ticket: Ticket | undefined,
   response: AxiosResponse | undefined,
+  error: unknown,
   named: ServerDelay | undefined,
   grant: Grant | undefined,
   onQuota: ((event: QuotaEvent) => void) | undefined,
 ): void {
+  health(control, request, error, grant);
   const now = Date.now();
   const report = response && parseRateLimit(response.headers, now);
   const retryAfterMs = response && response.status === 429 && !report ? named?.delayMs : undefined;
@@ -60,4 +65,22 @@ export function settleAttempt(
 function quotaPause(control: LimiterControl, now: number, status: number | undefined): void {
   const until = control.quota.spentUntil(now);
   if (until !== undefined) control.pauses.quotaSpent(until, () => `quota (${control.quota.state(now)?.source ?? 'learned'})`, status);
+}
+
+/**
+ * What the attempt says of the API's health, to this limiter's gate — and, while the fleet's API is down (or for
+ * the fleet's probe), to the ledger, whose two successes in a row end the outage for every process.
+ */
+function health(control: LimiterControl, request: object, error: unknown, grant: Grant | undefined): void {
+  const { health: gate } = control.pauses;
+  const evidence = error === undefined ? 'up' : healthEvidence(error);
+  const known = gate.up;
+  gate.ended(request, evidence, error);
+  const { ledger, voice } = control;
+  if (!ledger || (known && grant?.probe === undefined) || evidence === 'none') return;
+  void ledger.health(evidence === 'up' ? 'u' : 'd', grant?.probe, 0.8 + 0.4 * Math.random()).then((healed) => {
+    if (!healed) return;
+    gate.heardUp();
+    voice?.up();
+  });
 }

@@ -1,5 +1,6 @@
 import { PauseGate } from '../limit/gate.js';
-import type { PauseEvent } from '../types.js';
+import type { HealthState, PauseEvent } from '../types.js';
+import { Health, type ProbePolicy } from './health.js';
 
 /** Told of each pause once: an attach() handle counts it (`stats().pauses`) and calls its `onPause`. */
 export type PauseListener = (event: PauseEvent) => void;
@@ -20,20 +21,44 @@ export type PauseListener = (event: PauseEvent) => void;
  * - `heard`: another process paused the fleet (pub/sub, or the ledger's stored pause) — closed silently: it
  *   was told where it happened;
  * - `manual`: `steady.pause(ms)` — closed silently.
+ *
+ * And one state: the API's `health` (control/health.ts). While it is down the gate opens for one probe per
+ * interval; going down is told as a pause (source `api down`), every change through `onHealth`.
  */
 export class Pauses {
   readonly gate: PauseGate;
+  readonly health: Health;
   private readonly listeners = new Set<PauseListener>();
   /** End of the last quota pause told, so each is told once (answers of one window each say "spent"). */
   private quotaToldUntil = 0;
 
   constructor(
     /** A second reason for the gate to stay closed (the quota tracker), asked on every check. */
-    hold: (now?: number) => number | undefined,
+    quotaHold: (now?: number) => number | undefined,
     /** For a Redis-backed limiter: tells the fleet (pub/sub and the ledger); resolves once stored. */
     private readonly broadcast?: (delayMs: number) => Promise<void>,
+    probes: ProbePolicy = DEFAULT_PROBES,
+    shared = false,
   ) {
-    this.gate = new PauseGate(hold);
+    const health = new Health(probes);
+    health.shared = shared;
+    this.health = health;
+    this.gate = new PauseGate((now) => {
+      const quota = quotaHold(now);
+      if (health.up) return quota;
+      const held = health.holdUntil(now ?? Date.now());
+      return held === undefined ? quota : quota === undefined ? held : Math.max(quota, held);
+    });
+    health.onChange((state) => this.healthChanged(state));
+  }
+
+  /** The API's health moved: waiters check again; going down is a pause worth telling. */
+  private healthChanged(state: HealthState): void {
+    this.gate.changed();
+    if (state.state === 'down' && state.probes === 0 && state.nextProbeAt !== undefined) {
+      const now = Date.now();
+      this.tell({ until: state.nextProbeAt, delayMs: state.nextProbeAt - now, source: 'api down' });
+    }
   }
 
   /** Adds a listener (one attach() handle); returns the function that removes it. */
@@ -95,3 +120,6 @@ export class Pauses {
     for (const listener of this.listeners) listener(frozen);
   }
 }
+
+/** The probe schedule when no attach() set one: 1 s, doubling to 30 s; a probe holds the others for 30 s at most. */
+export const DEFAULT_PROBES: ProbePolicy = Object.freeze({ minProbeMs: 1000, maxProbeMs: 30_000, probeLeaseMs: 30_000 });

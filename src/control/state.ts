@@ -1,12 +1,12 @@
 import type Bottleneck from 'bottleneck';
-import { isClustered, joinFleet, readiness, REDIS_TIMEOUT_MS, redisUnavailable } from '../fleet/cluster.js';
+import { isClustered, joinFleet, readiness, REDIS_TIMEOUT_MS, redisUnavailable, type FleetVoice } from '../fleet/cluster.js';
 import { FleetLedger } from '../fleet/ledger.js';
 import { maxConcurrentOf, watchSettings } from '../limit/bottleneck.js';
 import type { Scheduler } from '../limit/dispatch.js';
 import { Lane } from '../limit/lane.js';
 import { QuotaTracker } from '../quota/tracker.js';
 import { LatencyWindow } from '../retry/hedge.js';
-import { Pauses } from './pauses.js';
+import { DEFAULT_PROBES, Pauses } from './pauses.js';
 
 /**
  * What axios-steady keeps per Bottleneck instance, shared by every attach() given that instance: its pauses
@@ -20,6 +20,8 @@ export interface LimiterControl extends Scheduler {
   readonly ledger: FleetLedger | undefined;
   /** Recent attempt latencies, for hedging at a percentile. */
   readonly latency: LatencyWindow;
+  /** For a Redis-backed limiter: how this process tells the fleet (a pause, an outage, the API back). */
+  readonly voice: FleetVoice | undefined;
 }
 
 // Keyed by the user's limiter object, so two instances given one Bottleneck share one gate and one lane.
@@ -41,11 +43,28 @@ function create(limiter: Bottleneck): LimiterControl {
   const quota = new QuotaTracker();
   const clustered = isClustered(limiter);
   const ledger = clustered ? FleetLedger.of(limiter) : undefined;
-  let publish: ((delayMs: number) => void) | undefined;
-  const broadcast = clustered ? (delayMs: number) => (publish?.(delayMs), ledger ? ledger.pause(delayMs) : Promise.resolve()) : undefined;
-  const pauses = new Pauses((now) => quota.holdUntil(now), broadcast);
-  if (clustered) publish = joinFleet(limiter, (delayMs) => pauses.heard(delayMs));
-  const { gate } = pauses;
+  let voice: FleetVoice | undefined;
+  const broadcast = clustered
+    ? (delayMs: number) => (voice?.pause(delayMs), ledger ? ledger.pause(delayMs) : Promise.resolve())
+    : undefined;
+  const pauses = new Pauses((now) => quota.holdUntil(now), broadcast, DEFAULT_PROBES, clustered);
+  const { gate, health } = pauses;
+  if (clustered) {
+    voice = joinFleet(limiter, {
+      pause: (delayMs) => pauses.heard(delayMs),
+      down: (delayMs) => health.heardDown(Date.now(), Date.now() + delayMs),
+      up: () => health.heardUp(),
+    });
+    // This process found the API down: the fleet's outage starts (or, when the fleet knew, its schedule rules).
+    const told = voice;
+    health.onTrip((firstProbeMs, intervalMs) => {
+      if (!ledger) return told.down(firstProbeMs);
+      void ledger.down(firstProbeMs, intervalMs).then((known) => {
+        if (known) health.heardDown(Date.now() - known.ageMs, Date.now() + known.untilNextMs);
+        else told.down(firstProbeMs);
+      });
+    });
+  }
   return {
     limiter,
     gate,
@@ -64,6 +83,7 @@ function create(limiter: Bottleneck): LimiterControl {
     quota,
     ledger,
     latency: new LatencyWindow(),
+    voice,
   };
 }
 

@@ -26,6 +26,8 @@ export interface AdmissionOptions {
   readonly onSpent: (waitMs: number, closeGate: boolean) => void;
   /** Another process paused the fleet for `waitMs` (the pause stored in the ledger). */
   readonly onPaused: (waitMs: number) => void;
+  /** The fleet's API is down (since `ageMs`), its next probe in `waitMs`. */
+  readonly onDown: (ageMs: number, waitMs: number) => void;
   /** The longest wait for a spent quota this process accepts (the quota tracker's maxPauseMs). */
   readonly maxWaitMs: () => number;
 }
@@ -42,12 +44,16 @@ export interface AdmissionOptions {
  * process paused the fleet (told where it happened).
  */
 export function fleetAdmission(ledger: FleetLedger, options: AdmissionOptions): FleetAdmission {
-  const { counting, blindCap, expiration, onSpent, onPaused, maxWaitMs } = options;
+  const { counting, blindCap, expiration, onSpent, onPaused, onDown, maxWaitMs } = options;
   let grant: Grant | undefined;
   const refuse = async (answer: Extract<Admission, { go: false }>, signal: AbortSignal | undefined) => {
     if (answer.reason === 'paused') onPaused(answer.waitMs);
     else if (answer.reason === 'spent') onSpent(answer.waitMs, true);
-    else {
+    else if (answer.reason === 'down') {
+      // The fleet's API is down: this request waits for the fleet's next probe (its patience may end it sooner).
+      onDown(answer.ageMs ?? 0, answer.waitMs);
+      await sleep(answer.waitMs, signal);
+    } else {
       // Only this request waits, for answers in flight or for the learned window's end: closing the gate would
       // bounce the requests already counted and queued, which would give their counts back and ask again — a
       // livelock (measured: a hang) — or hold the last one counted in a learned window (its limit's test) past
@@ -60,6 +66,7 @@ export function fleetAdmission(ledger: FleetLedger, options: AdmissionOptions): 
   // Not a method: `admit` is handed to dispatch on its own, without its object.
   const giveBack = () => {
     if (grant) ledger.done(grant, undefined, Date.now(), 'unsent');
+    if (grant?.probe) void ledger.health('', grant.probe, 1); // a probe never sent: the next may go at once
     grant = undefined;
   };
   return {

@@ -3,7 +3,26 @@ import { RedisUnavailableError } from '../errors.js';
 import { storeOf } from '../limit/bottleneck.js';
 
 const PATCHED = Symbol('axios-steady.redis-errors');
-const MESSAGE = 'axios-steady:pause:';
+const PAUSE = 'axios-steady:pause:';
+const DOWN = 'axios-steady:down:';
+const UP = 'axios-steady:up';
+
+/** What a fleet's processes tell each other over bottleneck's pub/sub channel. */
+export interface FleetMessages {
+  /** Another process paused the fleet (a 429/503 named a delay). */
+  readonly pause: (delayMs: number) => void;
+  /** Another process found the API down; its next probe in `delayMs`. */
+  readonly down: (delayMs: number) => void;
+  /** The fleet's API is back. */
+  readonly up: () => void;
+}
+
+/** How this process tells the others. */
+export interface FleetVoice {
+  pause(delayMs: number): void;
+  down(delayMs: number): void;
+  up(): void;
+}
 
 /** True for a limiter whose state lives in Redis (datastore 'redis'/'ioredis' or a shared connection). */
 export function isClustered(limiter: Bottleneck): boolean {
@@ -29,21 +48,38 @@ function repairRedis7Errors(limiter: Bottleneck): void {
 }
 
 /**
- * Wires a Redis-backed limiter for a fleet: repairs bottleneck's Redis 7 recovery, and shares pauses through
- * bottleneck's own pub/sub channel — a 429 with Retry-After seen by one process pauses every process of that
- * limiter id (`heard` is told the delay). Called once per limiter (its listener lives as long as the limiter:
- * bottleneck has no way to remove one listener). Returns the function that broadcasts a local pause.
+ * Wires a Redis-backed limiter for a fleet: repairs bottleneck's Redis 7 recovery, and shares pauses and the
+ * API's health through bottleneck's own pub/sub channel — a 429 with Retry-After seen by one process pauses
+ * every process of that limiter id, an outage one process found holds them all to its probes. Called once per
+ * limiter (its listener lives as long as the limiter: bottleneck has no way to remove one listener). Returns
+ * how this process tells the others.
  */
-export function joinFleet(limiter: Bottleneck, heard: (delayMs: number) => void): (delayMs: number) => void {
+export function joinFleet(limiter: Bottleneck, heard: FleetMessages): FleetVoice {
   repairRedis7Errors(limiter);
+  // Delays, not times: clocks differ between machines; arriving late only makes a wait longer.
+  const delay = (text: string) => {
+    const ms = Number(text);
+    return Number.isFinite(ms) && ms >= 0 && ms <= 24 * 3600 * 1000 ? ms : undefined;
+  };
   const onMessage = (message: string) => {
-    if (typeof message !== 'string' || !message.startsWith(MESSAGE)) return;
-    const delayMs = Number(message.slice(MESSAGE.length));
-    // A delay, not a time: clocks differ between machines; arriving late only makes the pause longer.
-    if (Number.isFinite(delayMs) && delayMs > 0 && delayMs <= 24 * 3600 * 1000) heard(delayMs);
+    if (typeof message !== 'string') return;
+    if (message === UP) return heard.up();
+    const [kind, ms] = message.startsWith(PAUSE)
+      ? [PAUSE, delay(message.slice(PAUSE.length))]
+      : message.startsWith(DOWN)
+        ? [DOWN, delay(message.slice(DOWN.length))]
+        : [];
+    if (ms === undefined) return;
+    if (kind === PAUSE && ms > 0) heard.pause(ms);
+    if (kind === DOWN) heard.down(ms);
   };
   limiter.on('message', onMessage);
-  return (delayMs) => void limiter.publish(`${MESSAGE}${Math.ceil(delayMs)}`).catch(() => undefined);
+  const publish = (message: string) => void limiter.publish(message).catch(() => undefined);
+  return {
+    pause: (delayMs) => publish(`${PAUSE}${Math.ceil(delayMs)}`),
+    down: (delayMs) => publish(`${DOWN}${Math.ceil(delayMs)}`),
+    up: () => publish(UP),
+  };
 }
 
 /**

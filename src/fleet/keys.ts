@@ -16,6 +16,11 @@
 //   pend         the last 429 event's pause end;   pep, pe  the grant numbers of the epoch that event ended
 //   wv           1 once the window is known to have started (a pause's end, or its probe went through)
 //   probe, probeAt  the grant probing a window the estimate started;   rolls  windows started since the event
+//   — the fleet's health (control/health.ts, shared): set while the API is down —
+//   hdown        when the fleet found the API down;   hexp  when that state lapses unless a probe renews it
+//   hnext        when the next probe may go;   hint  the interval it was set with;   hok  probes that succeeded in a row
+//   hprobe, hpuntil  the probe in flight (its grant entry, or a check's token) and its lease's end
+//   hprobes      probes sent;   hpn  the counter of probe tokens handed to checks (`quota: false`)
 //
 // `axios-steady:{<id>}:unanswered` — a sorted set of the dispatches not yet answered: member `n:expiresAt`,
 //   scored by when it expires (the job's expiration: a crashed process' entries lapse by themselves).

@@ -15,9 +15,11 @@ export interface ScriptClient {
 
 type Script = (typeof SCRIPTS)[keyof typeof SCRIPTS];
 
-/** A dispatch the ledger counted, by its entry among the fleet's unanswered requests. */
+/** A dispatch the ledger counted, by its entry among the fleet's unanswered requests ('' when not counted). */
 export interface Grant {
   readonly entry: string;
+  /** Set when this dispatch is the probe of a down fleet: the token its answer is reported with. */
+  readonly probe?: string;
 }
 
 /**
@@ -28,9 +30,16 @@ export interface Grant {
  */
 export type Admission =
   | { readonly go: true; readonly grant?: Grant }
-  | { readonly go: false; readonly waitMs: number; readonly reason: (typeof REASONS)[number] };
+  | { readonly go: false; readonly waitMs: number; readonly reason: (typeof REASONS)[number]; readonly ageMs?: number };
 
-const REASONS = ['paused', 'spent', 'in-flight', 'learned'] as const;
+const REASONS = ['paused', 'spent', 'in-flight', 'learned', 'down'] as const;
+
+/** The probe schedule the fleet's health runs on (see control/health.ts). */
+export interface ProbeSchedule {
+  readonly minProbeMs: number;
+  readonly maxProbeMs: number;
+  readonly probeLeaseMs: number;
+}
 
 /** How a counted dispatch was answered, for the quota learned from 429s (an API without rate-limit headers). */
 export interface Answer {
@@ -61,6 +70,9 @@ export class FleetLedger {
   private readonly client: ScriptClient;
   private readonly keys: readonly [string, string];
   private checking: Promise<Admission | undefined> | undefined;
+
+  /** The probe schedule of the fleet's health (the first attach() of the limiter sets it). */
+  probes: ProbeSchedule = { minProbeMs: 1000, maxProbeMs: 30_000, probeLeaseMs: 30_000 };
 
   constructor(client: ScriptClient, id: string) {
     this.client = client;
@@ -95,13 +107,38 @@ export class FleetLedger {
 
   /** undefined when Redis did not answer. */
   private ask(mode: 0 | 1, blindCap = 0, expiration = 0): Promise<Admission | undefined> {
-    return this.run(SCRIPTS.take, [KEEP_MS, Math.ceil(expiration), RECHECK_MS, mode, blindCap]).then((reply) => {
+    const args = [KEEP_MS, Math.ceil(expiration), RECHECK_MS, mode, blindCap, this.probes.probeLeaseMs];
+    return this.run(SCRIPTS.take, args).then((reply) => {
       if (!Array.isArray(reply)) return undefined;
-      if (reply[0] === 1) return mode === 0 ? { go: true } : { go: true, grant: { entry: String(reply[1]) } };
+      if (reply[0] === 1) {
+        const probe = reply[2] === undefined ? undefined : String(reply[2]);
+        if (mode === 0 && probe === undefined) return { go: true };
+        return { go: true, grant: { entry: mode === 0 ? '' : String(reply[1]), ...(probe !== undefined && { probe }) } };
+      }
       const waitMs = Number(reply[1]);
       const reason = REASONS[Number(reply[2]) - 1];
-      return Number.isFinite(waitMs) && reason ? { go: false, waitMs: Math.max(1, waitMs), reason } : undefined;
+      if (!Number.isFinite(waitMs) || !reason) return undefined;
+      return { go: false, waitMs: Math.max(1, waitMs), reason, ...(reply[3] !== undefined && { ageMs: Number(reply[3]) }) };
     });
+  }
+
+  /**
+   * This process found the API down: the fleet's outage starts, its first probe after `delayMs` — unless the
+   * fleet knew already, when its schedule is returned (how long it has been down, and until its next probe).
+   */
+  down(delayMs: number, intervalMs: number): Promise<{ ageMs: number; untilNextMs: number } | undefined> {
+    return this.run(SCRIPTS.down, [Math.ceil(delayMs), Math.ceil(intervalMs), this.probes.maxProbeMs, KEEP_MS]).then((reply) =>
+      Array.isArray(reply) && reply[0] === 0 ? { ageMs: Number(reply[1]), untilNextMs: Number(reply[2]) } : undefined,
+    );
+  }
+
+  /**
+   * What an answer says of a down fleet's API (`u` up, `d` down, '' neither), and the probe token its grant
+   * carried. Resolves true when it ended the fleet's outage (two successes in a row).
+   */
+  health(evidence: 'u' | 'd' | '', probe: string | undefined, jitter: number): Promise<boolean> {
+    const args = [evidence, probe ?? '', jitter.toFixed(3), this.probes.minProbeMs, this.probes.maxProbeMs];
+    return this.run(SCRIPTS.health, args).then((reply) => reply === 2);
   }
 
   /**
@@ -112,7 +149,7 @@ export class FleetLedger {
    * forget: a lost call only makes the ledger more careful until the entry ages out.
    */
   done(grant: Grant | undefined, report?: QuotaReport, now: number = Date.now(), answer?: Answer | 'unsent'): void {
-    if (!grant && !report) return;
+    if (!grant?.entry && !report) return;
     const args: (string | number)[] = [grant?.entry ?? ''];
     if (report) args.push('r', report.remaining, Math.max(0, Math.ceil(report.resetAt - now)));
     else if (answer === 'unsent') args.push('u');

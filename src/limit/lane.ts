@@ -119,6 +119,9 @@ export class Lane {
       entry.signal?.removeEventListener('abort', entry.onAbort);
       entry.run();
     }
+    // Nothing left waiting: a timer armed for a wait that is over (a probe's lease, a pause that ended early)
+    // would only keep the process alive.
+    if (this.queued === 0) this.disarm();
   }
 
   private disarm(): void {

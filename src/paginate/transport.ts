@@ -14,18 +14,21 @@ export { isAttached, onRest, pageInfo };
 export const PAGE_RETRIES = 100;
 /** Retries a body the walk cannot read (HTML, text, JSON cut short) is given: a few, then the walk says what it got. */
 export const UNREADABLE_RETRIES = 3;
+/** How long a page request waits for a down API by default: a collection should outlive an outage of minutes. */
+export const PAGE_PATIENCE_MS = 10 * 60_000;
 
 /**
  * The `steady` options of one page request: a page of a flaky API is retried while the retry budget allows, not
  * abandoned after `retries` (an explicit `config.steady.retry` keeps its own count); a body the walk cannot read
- * is a failed attempt, retried UNREADABLE_RETRIES times, then handed to the walk to report. The caller's own
- * `config.steady` wins.
+ * is a failed attempt, retried UNREADABLE_RETRIES times, then handed to the walk to report; a down API is waited
+ * for (PAGE_PATIENCE_MS). The caller's own `config.steady` wins.
  */
 export function pageSteady(given: SteadyRequestOptions | undefined): SteadyRequestOptions {
   let unreadable = 0;
   return {
     validateResponse: (response) => isReadable(readable(response)) || ++unreadable > UNREADABLE_RETRIES,
     ...(given?.retry === undefined && { minRetries: PAGE_RETRIES }),
+    patience: PAGE_PATIENCE_MS,
     ...given,
   };
 }

@@ -1,5 +1,5 @@
 import { isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import { deadlineError, isCallbackError, RedisUnavailableError } from '../errors.js';
+import { ApiDownError, deadlineError, isCallbackError, RedisUnavailableError } from '../errors.js';
 import { Attempts } from './attempt.js';
 import type { SteadyContext } from './instance.js';
 import { decide } from './decision.js';
@@ -87,6 +87,7 @@ class SteadyRequest {
   /** Ends the request with `error` (counted, recorded, with `reason` in words); returns what to throw. */
   private stop(error: unknown, stoppedBy: Parameters<History['finish']>[0], counted = true, reason?: string): unknown {
     if (counted) this.ctx.counters.failures++;
+    this.tries.dispose();
     // An error that carries no config of this request (a callback's own, Redis unavailable) gets its record by
     // the side: nothing is written on it.
     const bare = typeof error === 'object' && error !== null && (error as { config?: unknown }).config !== this.config;
@@ -116,6 +117,7 @@ class SteadyRequest {
         history.failed(attempt, error); // recorded even when a deadline or cancel cut it
         if (isCallbackError(error)) throw this.stop(error, 'callback');
         if (error instanceof RedisUnavailableError) throw this.stop(error, 'redis-unavailable');
+        if (error instanceof ApiDownError) throw this.stop(error, 'api-down');
         if (link.expired()) throw this.stop(deadlineError(config, plan.deadline as number, error), 'deadline', false);
         if (link.canceled() || !isAxiosError(error)) throw this.stop(error, link.canceled() ? 'canceled' : 'not-retryable', false);
         if (error.config && error.config !== config) error.config = config;
@@ -135,9 +137,9 @@ class SteadyRequest {
         }
         history.waited(next.delayMs);
         ctx.counters.retries++;
-        // A backoff (not a server-named pause, during which the limiter's gate is shut anyway) frees the slot
-        // a walk gave this request, until the next attempt.
-        if (!tries.named) resting(config.signal, next.delayMs);
+        // A backoff (not a server-named pause, nor an outage: the limiter's gate is shut then anyway) frees the
+        // slot a walk gave this request, until the next attempt.
+        if (!tries.named && ctx.control.pauses.health.up) resting(config.signal, next.delayMs);
         try {
           // Retries go one priority step ahead, so a logical request is not starved by newcomers.
           const response = await tries.send(attempt + 1, Date.now() + next.delayMs, Math.max(0, plan.priority - 1));

@@ -3,7 +3,7 @@
 // back, so no sibling granted that slot can slip out during a pause the answer named.
 import { AxiosHeaders, isAxiosError, isCancel, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { namedDelay, settleAttempt, takeTicket } from '../control/feedback.js';
-import { rejectedResponse, transportError } from '../errors.js';
+import { ApiDownError, rejectedResponse, transportError } from '../errors.js';
 import { fleetAdmission, type FleetAdmission } from '../fleet/admission.js';
 import { isConcurrencyOnly, maxConcurrentOf } from '../limit/bottleneck.js';
 import { dispatch } from '../limit/dispatch.js';
@@ -42,8 +42,12 @@ function withOverrides(base: InternalAxiosRequestConfig, o: AttemptOverrides | v
   };
 }
 
-/** Whether a hedge may go now: never while the quota is nearly spent, and only with a retry from the budget. */
+/**
+ * Whether a hedge may go now: never while the API is not healthy or the quota is nearly spent, and only with a
+ * retry from the budget.
+ */
 function mayHedge(ctx: SteadyContext): boolean {
+  if (!ctx.control.pauses.health.up) return false;
   if (ctx.learnQuota && ctx.control.quota.engaged && ctx.control.quota.tokens() < 2) return false;
   return ctx.budget ? ctx.budget.withdraw() : true;
 }
@@ -66,6 +70,9 @@ export class Attempts {
   /** The config and quota ticket of an attempt sent at once (`sendAtOnce`). */
   private current: InternalAxiosRequestConfig | undefined;
   private ticket: Ticket | undefined;
+  /** While the request waits for a down API: since when, and what ends the wait when its patience runs out. */
+  private waitFrom: number | undefined;
+  private waiting: { controller: AbortController; timer: ReturnType<typeof setTimeout>; off: () => void } | undefined;
 
   constructor(
     private readonly ctx: SteadyContext,
@@ -87,6 +94,7 @@ export class Attempts {
           expiration: this.expiration,
           onSpent: (ms, closeGate) => pauses.fleetSpent(ms, closeGate),
           onPaused: (ms) => pauses.heard(ms),
+          onDown: (ageMs, waitMs) => pauses.health.heardDown(Date.now() - ageMs, Date.now() + waitMs),
           maxWaitMs: () => quota.maxPauseMs,
         })
       : undefined;
@@ -95,6 +103,8 @@ export class Attempts {
   /** Attempt `n`: after `notBefore`, at `priority`, through the limiter. */
   send(n: number, notBefore: number | undefined, priority: number): Promise<AxiosResponse> {
     this.named = undefined;
+    const refused = this.meetDown();
+    if (refused) return refused;
     const { before } = this;
     // Not async without beforeAttempt: a request that succeeds at once pays no extra promise hop (bench P1).
     if (!before) return this.through(this.base(), notBefore, priority);
@@ -139,6 +149,51 @@ export class Attempts {
     this.fleet?.giveBack();
   }
 
+  /**
+   * Before an attempt queues, while the API is down: a request without patience is turned away at once (≤ a few
+   * ms: a service answers its own callers), unless the probe slot is free and it may be the probe; one with
+   * patience waits at the gate, and rejects with an ApiDownError when its patience — counted from the first
+   * time it met the outage — runs out.
+   */
+  private meetDown(): Promise<never> | undefined {
+    const { health } = this.ctx.control.pauses;
+    if (health.up) return undefined;
+    const now = Date.now();
+    if (health.mayGo(now)) return undefined;
+    const { patience } = this.plan;
+    if (patience === 0) return Promise.reject(this.apiDown(now));
+    this.waitFrom ??= now;
+    if (this.waiting) return undefined;
+    const controller = new AbortController();
+    const user = this.link.signal;
+    const forward = () => controller.abort(user?.reason);
+    if (user?.aborted) forward();
+    user?.addEventListener('abort', forward, { once: true });
+    const timer = setTimeout(() => controller.abort(this.apiDown(Date.now())), Math.max(0, this.waitFrom + patience - now));
+    this.waiting = { controller, timer, off: () => user?.removeEventListener('abort', forward) };
+    return undefined;
+  }
+
+  private apiDown(now: number): ApiDownError {
+    const state = this.ctx.control.pauses.health.snapshot(now);
+    return new ApiDownError(
+      this.config,
+      state.since ?? now,
+      state.probes ?? 0,
+      this.waitFrom === undefined ? 0 : now - this.waitFrom,
+      state.lastError,
+    );
+  }
+
+  /** Stops waiting for a down API (an attempt went, or the request ended); the total waited still counts. */
+  dispose(): void {
+    const { waiting } = this;
+    if (!waiting) return;
+    this.waiting = undefined;
+    clearTimeout(waiting.timer);
+    waiting.off();
+  }
+
   /** Built per attempt, so the request's config as it is then counts, whether or not a deadline linked a signal. */
   private base(): InternalAxiosRequestConfig {
     const { config, link } = this;
@@ -152,7 +207,7 @@ export class Attempts {
   private through(current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number): Promise<AxiosResponse> {
     const { hedge, retry } = this.plan;
     const delayMs =
-      hedge && !this.fleet && isIdempotent(current, retry ? retry.methods : RETRY_DEFAULTS.methods)
+      hedge && !this.fleet && this.waiting === undefined && isIdempotent(current, retry ? retry.methods : RETRY_DEFAULTS.methods)
         ? hedgeDelay(hedge, this.ctx.control.latency)
         : undefined;
     if (delayMs === undefined) return this.dispatch(current, notBefore, priority);
@@ -171,7 +226,8 @@ export class Attempts {
   private dispatch(current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number, started?: () => void) {
     return dispatch(this.ctx.control, () => this.transport(current, started), {
       priority,
-      signal: current.signal as AbortSignal | undefined,
+      // While it waits for a down API, its patience may end the wait too.
+      signal: this.waiting?.controller.signal ?? (current.signal as AbortSignal | undefined),
       notBefore,
       expiration: this.expiration,
       admit: this.fleet?.admit,
@@ -193,10 +249,13 @@ export class Attempts {
 
   /** A copy about to be sent: counted, recorded, and its quota ticket taken (`started`: a hedge says it went). */
   private counted(started: (() => void) | undefined): Ticket | undefined {
+    const { control } = this.ctx;
     this.ctx.counters.attempts++;
     this.history.sent++;
     started?.();
-    return takeTicket(this.ctx.control, this.ctx.learnQuota);
+    if (this.waiting) this.dispose();
+    control.pauses.health.sent(this);
+    return takeTicket(control, this.ctx.learnQuota);
   }
 
   /** The copy, to the transport; an adapter that throws instead of rejecting fails the attempt the same way. */
@@ -208,10 +267,10 @@ export class Attempts {
     }
   }
 
-  private answered(ticket: Ticket | undefined, sentAt: number, response: AxiosResponse | undefined): void {
+  private answered(ticket: Ticket | undefined, sentAt: number, response: AxiosResponse | undefined, error?: unknown): void {
     const { ctx } = this;
     if (this.plan.hedge && response) ctx.control.latency.add(performance.now() - sentAt);
-    settleAttempt(ctx.control, ticket, response, this.named, this.fleet?.settle(), ctx.onQuota);
+    settleAttempt(ctx.control, this, ticket, response, error, this.named, this.fleet?.settle(), ctx.onQuota);
   }
 
   private validated(response: AxiosResponse): Promise<AxiosResponse> {
@@ -234,7 +293,7 @@ export class Attempts {
       named && response && named.delayMs > 0 && named.delayMs <= this.maxRetryAfter
         ? this.ctx.control.pauses.named(named.delayMs, response.status, named.source)
         : undefined;
-    this.answered(ticket, sentAt, response);
+    this.answered(ticket, sentAt, response, error);
     return stored ? stored.then(() => Promise.reject(error)) : Promise.reject(error);
   }
 }

@@ -3,7 +3,7 @@ import { AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import { callbackError, optionError } from '../errors.js';
 import { backoffDelay } from '../retry/backoff.js';
 import type { RetryPolicy } from '../retry/normalize.js';
-import { defaultVerdict } from '../retry/policy.js';
+import { defaultVerdict, healthEvidence } from '../retry/policy.js';
 import type { ServerDelay } from '../retry/retry-after.js';
 import type { SteadyInfo } from '../types.js';
 import { abortReason, raceAbort } from '../util/sleep.js';
@@ -95,6 +95,10 @@ export async function decide(
       )) === true
     : reason !== undefined;
   if (!retryable || error.code === AxiosError.ERR_CANCELED) return 'not-retryable';
+  // The API is down and this failure is one more sign of it: the next attempt waits at the health gate (for a
+  // probe slot, or until the API is back), bounded by the request's patience, not by its retries or the budget —
+  // nothing is sent meanwhile, and a collection must outlive an outage, not spend its retries on it.
+  if (!ctx.control.pauses.health.up && healthEvidence(error) === 'down') return { delayMs: 0 };
   if (attempt > policy.retries) return 'retries';
   if (named && named.delayMs > policy.maxRetryAfter) return 'retry-after-too-long';
   if (ctx.budget && !ctx.budget.withdraw()) return 'budget';

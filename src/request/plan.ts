@@ -9,12 +9,13 @@ import { checkKeys, durationOption, functionOption, invalid, isPlainObject, numb
 export function checkSteadyOptions(options: unknown): SteadyOptions {
   if (options === undefined) return {};
   if (!isPlainObject(options)) invalid('options', options, 'an object');
-  checkKeys('options', options, ['retry', 'limiter', 'deadline', 'onPause', 'quota', 'onQuota', 'hedge']);
+  checkKeys('options', options, ['retry', 'limiter', 'deadline', 'onPause', 'quota', 'onQuota', 'hedge', 'health', 'onHealth']);
   const o = options as SteadyOptions;
   if (o.quota !== undefined && typeof o.quota !== 'boolean') invalid('quota', o.quota, 'a boolean');
   functionOption('onQuota', o.onQuota);
   if (o.deadline !== undefined) durationOption('deadline', o.deadline, 1);
   functionOption('onPause', o.onPause);
+  functionOption('onHealth', o.onHealth);
   return o;
 }
 
@@ -27,13 +28,15 @@ export interface RequestPlan {
   readonly priority: number;
   /** Hedging, when on (idempotent requests only; see attempt.ts). */
   readonly hedge: HedgePolicy | undefined;
+  /** How long the request may wait for a down API (ms; 0: it fails fast). */
+  readonly patience: number;
 }
 
 /** Applies `config.steady` over the instance plan; throws a TypeError for bad per-request options. */
 export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
   if (input === undefined) return base;
   if (!isPlainObject(input)) invalid('steady', input, 'an object');
-  checkKeys('steady', input, ['retry', 'deadline', 'priority', 'minRetries', 'validateResponse', 'hedge']);
+  checkKeys('steady', input, ['retry', 'deadline', 'priority', 'minRetries', 'validateResponse', 'hedge', 'patience']);
   const o = input as SteadyRequestOptions;
   let retry = o.retry === undefined ? base.retry : normalizeRetry(o.retry, 'steady.retry', base.retry || RETRY_DEFAULTS, false);
   if (o.minRetries !== undefined) {
@@ -51,5 +54,6 @@ export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
         ? retry.validateResponse
         : undefined;
   const hedge = o.hedge === undefined ? base.hedge : normalizeHedge(o.hedge, 'steady.hedge');
-  return { retry, deadline, priority, validate, hedge };
+  const patience = o.patience === undefined ? base.patience : durationOption('steady.patience', o.patience, 0);
+  return { retry, deadline, priority, validate, hedge, patience };
 }

@@ -1,6 +1,7 @@
 import { AxiosError, isAxiosError, isCancel, type InternalAxiosRequestConfig } from 'axios';
 import isRetryAllowed from 'is-retry-allowed';
 import { isRejectedResponse } from '../errors.js';
+import { getHeader, headerText } from '../http/headers.js';
 import type { RetryReason } from '../types.js';
 import type { RetryPolicy } from './normalize.js';
 
@@ -81,4 +82,25 @@ export function defaultVerdict(error: unknown, config: InternalAxiosRequestConfi
   const reason = failureReason(error, policy.statuses);
   if (reason === undefined) return undefined;
   return isIdempotent(config, policy.methods) || (neverProcessed(error) && replayable(config.data)) ? reason : undefined;
+}
+
+/**
+ * What an attempt's end says of the API's health (control/health.ts): `down` for what an outage looks like —
+ * no answer (connection refused or reset, DNS, a timeout, a body cut off), a 5xx or 408 without Retry-After;
+ * `up` for any other answer (a 429, a 4xx, a 5xx naming when to come back, a body validateResponse turned down:
+ * the API answered); `none` for a cancel or a mistake in the request.
+ */
+export function healthEvidence(error: unknown): 'up' | 'down' | 'none' {
+  // A stream the server refused (or a GOAWAY did not take) was declined by a live server: it says neither.
+  if (isCancel(error) || !isAxiosError(error) || neverProcessed(error)) return 'none';
+  if (isRejectedResponse(error)) return 'up';
+  const response = error.response;
+  const brokenBody = response !== undefined && response.status < 400 && error.code === AxiosError.ERR_BAD_RESPONSE;
+  if (response && !brokenBody) {
+    if (response.status !== 408 && response.status < 500) return 'up';
+    return headerText(getHeader(response.headers, 'retry-after')) === undefined ? 'down' : 'up';
+  }
+  const code = error.code;
+  if (code !== undefined && (NOT_NETWORK.has(code) || PARSE_ERROR.test(code))) return 'none';
+  return 'down';
 }

@@ -1,8 +1,9 @@
 // The pagination property, shared by the jest test (200 schedules) and `npm run property` (1,000): over every
 // strategy (given, or detected by auto()), concurrency 1–8 and 0–40 % faults (503s, resets, hangs, JSON cut
-// short, HTML pages, 429s with Retry-After: 0), a walk ends complete, or with a PaginationError whose items
-// and a walk resumed from its checkpoint are exactly the items, once each, in order. No walk may hang: each
-// is bounded by a deadline far beyond what it needs.
+// short, HTML pages, 429s with Retry-After: 0) and outages (which the health gate waits out, with a short
+// patience here), a walk ends complete, or with a PaginationError whose items and a walk resumed from its
+// checkpoint are exactly the items, once each, in order. No walk may hang: each is bounded by a deadline far
+// beyond what it needs.
 import axios, { type AxiosResponse } from 'axios';
 import fc from 'fast-check';
 import { attach, collect, cursor, linkHeader, nextUrl, offset, pageNumber, PaginationError, type Strategy } from '../../src/index.js';
@@ -58,6 +59,8 @@ export const schedules: fc.Arbitrary<Schedule> = fc.record({
 export const RUN_DEADLINE_MS = 30_000;
 /** What a hung attempt costs before axios gives up on it. */
 const ATTEMPT_TIMEOUT_MS = 150;
+/** How long a page waits for a down API in these runs. */
+const PATIENCE_MS = 700;
 
 export interface Outcome {
   /** 'complete' on the first walk, or the code of the PaginationError that a resume then completed. */
@@ -98,7 +101,9 @@ export async function runSchedule(s: Schedule): Promise<Outcome> {
   const options: SimOptions = { items: s.items, pageSize: s.pageSize, faults: faultsOf(s) };
   const sim = await startSimApi(options);
   const api = axios.create({ baseURL: sim.url, timeout: ATTEMPT_TIMEOUT_MS });
-  const steady = attach(api, { retry: { baseDelay: 1, maxDelay: 20 } });
+  // The health gate on, with a short schedule: an outage (or faults that look like one) is waited for, one
+  // probe at a time, for PATIENCE_MS; then the walk fails typed and the resume (the API back) completes it.
+  const steady = attach(api, { retry: { baseDelay: 1, maxDelay: 20 }, health: { minProbeMs: 30, maxProbeMs: 200 } });
   let sent = 0;
   api.interceptors.request.use((config) => {
     if (sent++ === s.outageAt && options.faults) options.faults = { error503: 1 };
@@ -109,7 +114,9 @@ export async function runSchedule(s: Schedule): Promise<Outcome> {
       concurrency: s.concurrency,
       ...(make && { strategy: make() }),
       ...(resume && { resume }),
-      ...(s.retries !== undefined && { config: { steady: { retry: { retries: s.retries, baseDelay: 1, maxDelay: 20 } } } }),
+      config: {
+        steady: { patience: PATIENCE_MS, ...(s.retries !== undefined && { retry: { retries: s.retries, baseDelay: 1, maxDelay: 20 } }) },
+      },
     });
   try {
     try {
