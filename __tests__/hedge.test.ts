@@ -13,12 +13,12 @@ afterEach(async () => {
 });
 
 /** Requests numbered in `hang` never answer (the socket stays open until the client closes it). */
-async function start(hang: (n: number) => boolean, headers: Record<string, string> = {}) {
+async function start(hang: (n: number, url: string) => boolean, headers: Record<string, string> = {}) {
   let n = 0;
   const closedUnanswered: number[] = [];
   server = await startServer((req, res) => {
     const k = ++n;
-    if (hang(k)) {
+    if (hang(k, req.url ?? '')) {
       req.on('close', () => closedUnanswered.push(k));
       return;
     }
@@ -123,11 +123,13 @@ it('no hedge without a retry from the budget (a fresh instance whose budget has 
 });
 
 it('no hedge while the quota is nearly spent (RateLimit: remaining=1)', async () => {
-  await start((n) => n === 2, { RateLimit: 'limit=100, remaining=1, reset=30' });
+  // Only /item hangs: on a slow machine /first itself may be hedged (nothing is known of the quota yet).
+  await start((_, url) => url === '/item', { RateLimit: 'limit=100, remaining=1, reset=30' });
   const { api, steady } = client({ hedge: { delay: 20 }, retry: { retries: 0 } }, 300);
   await api.get('/first'); // teaches the quota: 1 left
+  const before = steady.stats().hedges;
   await expect(api.get('/item')).rejects.toMatchObject({ code: 'ECONNABORTED' });
-  expect(steady.stats().hedges).toBe(0);
+  expect(steady.stats().hedges).toBe(before);
 });
 
 it("at a percentile: nothing is hedged until 20 latencies are known, then a slow request is, per request's override", async () => {
@@ -139,7 +141,7 @@ it("at a percentile: nothing is hedged until 20 latencies are known, then a slow
   const response = await api.get('/slow'); // request 22 hangs; its hedge (request 23) answers
   expect(response.data).toEqual({ k: 23 });
   expect(steady.stats().hedges).toBe(1);
-  await expect(api.get('/off', { steady: { hedge: false }, timeout: 50 }).then(() => 'answered')).resolves.toBe('answered');
+  await expect(api.get('/off', { steady: { hedge: false }, timeout: 2000 }).then(() => 'answered')).resolves.toBe('answered');
   expect(seen.count()).toBe(24);
 });
 

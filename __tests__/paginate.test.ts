@@ -346,3 +346,32 @@ describe('a page resting between attempts does not hold a slot', () => {
     }
   });
 });
+
+describe('work stealing', () => {
+  it('a black hole (nothing answered since the slow pages started): no page is launched past `concurrency`', async () => {
+    // Pages 1–8 answer at once (their times set the median); from page 9 on the API accepts and never answers.
+    const holding: (() => void)[] = [];
+    const server = await startServer((req, res) => {
+      const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? 1);
+      if (page >= 9) return void holding.push(() => res.destroy());
+      json(res, 200, { items: [page], total_pages: 40 });
+    });
+    try {
+      const api = axios.create({ baseURL: server.url, timeout: 1500 });
+      const steady = attach(api, { health: { minProbeMs: 60_000 } });
+      const walk = collect(api, '/p', {
+        strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
+        concurrency: 2,
+        config: { steady: { patience: 0 } },
+      }).catch((e: unknown) => e);
+      // Long past 3 × the median page time, before the first timeout: only the 2 pages in flight reached it.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(server.seen.arrivals.filter((a) => Number(new URL(a.path, 'http://x').searchParams.get('page')) >= 9)).toHaveLength(2);
+      expect(await walk).toBeInstanceOf(PaginationError);
+      steady.detach();
+    } finally {
+      for (const end of holding) end();
+      await server.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 // P3b: the retry budget at defaults (only a per-attempt timeout set). A flaky API must be collected
 // completely; a dead one must not be stormed.
+import { bounded } from './lib/stats.js';
 import axios from 'axios';
 import { attach, collect, pageNumber } from 'axios-steady';
 import { startSimProcess } from './sim-api/index.js';
@@ -19,10 +20,11 @@ export async function budget(seeds: number, log: (text: string) => void): Promis
     const started = performance.now();
     let ids: number[] = [];
     try {
-      const items = await collect<{ id: number }>(api, '/page', {
-        strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
-        concurrency: 8,
-      });
+      const items = await bounded(
+        collect<{ id: number }>(api, '/page', { strategy: pageNumber({ totalPages: (r) => r.data.total_pages }), concurrency: 8 }),
+        300_000,
+        `P3b seed ${seed}`,
+      );
       ids = items.map((i) => i.id);
     } catch (error) {
       log(`  P3b seed ${seed}: ${(error as Error).message}`);

@@ -7,7 +7,7 @@ import { startRedis } from '../test/servers/redis.js';
 import { startSimProcess } from './sim-api/index.js';
 import { LIMIT, PAGES, WINDOW_MS, physicalMs, startLimitedProcess } from './limiters/index.js';
 import { complete } from './contenders.js';
-import { rows, type Sample } from './lib/stats.js';
+import { bounded, rows, type Sample } from './lib/stats.js';
 import type { Scenario } from './report.js';
 
 /** The API a fleet collects: the simulated one with or without headers, or a real limiter (P2c's servers). */
@@ -20,6 +20,7 @@ function runWorker(job: Record<string, unknown>): {
   ready: Promise<void>;
   go: () => void;
   bodies: Promise<{ page: number; ids: number[] }[]>;
+  kill: () => void;
 } {
   const child = fork(new URL('./fleet-worker.ts', import.meta.url), [JSON.stringify(job)], { execArgv: ['--import', 'tsx'] });
   let ready!: () => void;
@@ -30,7 +31,7 @@ function runWorker(job: Record<string, unknown>): {
     );
     child.once('exit', (code) => reject(new Error(`fleet worker exited with ${code}`)));
   });
-  return { ready: readyP, go: () => child.send('go'), bodies };
+  return { ready: readyP, go: () => child.send('go'), bodies, kill: () => child.kill('SIGKILL') };
 }
 
 export async function fleet(quick: boolean, which: FleetApi = 'draft7'): Promise<Scenario> {
@@ -61,10 +62,20 @@ export async function fleet(quick: boolean, which: FleetApi = 'draft7'): Promise
             maxConcurrent: 8,
           }),
         );
-        await Promise.all(workers.map((w) => w.ready));
+        const killAll = () => workers.forEach((w) => w.kill());
+        const bound = Math.max(120_000, 10 * limitMs);
+        let bodies: { page: number; ids: number[] }[] = [];
         const started = performance.now();
-        for (const w of workers) w.go();
-        const bodies = (await Promise.all(workers.map((w) => w.bodies))).flat().sort((a, b) => a.page - b.page);
+        try {
+          // Bounded: a stuck fleet fails its row (incomplete) with a message, its workers killed; the run goes on.
+          await bounded(Promise.all(workers.map((w) => w.ready)), 60_000, `P6 ${which} ${contender}: workers ready`, killAll);
+          for (const w of workers) w.go();
+          bodies = (await bounded(Promise.all(workers.map((w) => w.bodies)), bound, `P6 ${which} ${contender}`, killAll))
+            .flat()
+            .sort((a, b) => a.page - b.page);
+        } catch (error) {
+          process.stderr.write(`  ${(error as Error).message}\n`);
+        }
         const ms = performance.now() - started;
         const stats = await api.stats();
         api.close();

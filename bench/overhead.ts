@@ -15,6 +15,9 @@ export interface OverheadRow {
   minRps: number;
   maxRps: number;
   ratio: number;
+  /** CPU µs per request over bare axios: the median of the per-round differences, and those differences. */
+  cpuOverUs: number;
+  cpuRounds: number[];
 }
 
 /** How a contender is set up: attach() with these options, bare axios (null), or another plugin. */
@@ -75,12 +78,6 @@ export function rotated<T>(list: readonly T[], round: number): T[] {
   return list.map((_, i) => list[(i + round) % list.length] as T);
 }
 
-async function once(api: AxiosInstance, requests: number, concurrency: number): Promise<number> {
-  const started = performance.now();
-  await pool(requests, concurrency, (i) => api.get(`/item/${i}`));
-  return (requests / (performance.now() - started)) * 1000;
-}
-
 /** The control row: a second bare axios, measured like the others. Its ratio is the estimator's own noise. */
 export const CONTROL = 'bare axios again (A/A control)';
 
@@ -115,32 +112,47 @@ export function makeContender(name: string, setup: Setup, url: string, transport
  * the reference rows.
  *
  * How it estimates, and why: each contender is one instance for the whole run (an app attaches once), so no
- * sample pays a new socket pool or a cold instance. A run is many short rounds; in each round every contender
- * takes one sample, in an order that rotates, and its ratio is to bare axios *in that round*. The result is the
- * median of those paired ratios, so a slow minute of the shared machine moves both sides of a ratio, not one.
- * The A/A control row (a second bare axios) shows what the method reads when there is no difference at all.
+ * sample pays a new socket pool or a cold instance. A run is many rounds; within a round the contenders take
+ * turns in short slices (SLICE GETs at concurrency 50, in an order that rotates), so each sees the same drift of
+ * this shared machine, and each round gives every contender its requests/s and its **CPU time per request** (this
+ * process' user + system time, `process.cpuUsage`), both paired with bare axios in that round. The results are
+ * the medians of those paired figures: the ratio of requests/s, and CPU µs over bare axios — the headline, since
+ * CPU time does not move with what else the machine runs the way wall time does. The A/A control row (a second
+ * bare axios) shows what the method reads when there is no difference at all; a run whose A/A reads more than
+ * ±2 µs does not count.
  */
 export async function runOverhead(quick: boolean, transport: 'http1' | 'http2' = 'http1'): Promise<OverheadRow[]> {
-  const requests = quick ? 500 : 2000;
-  const rounds = quick ? 4 : 24;
+  const { requests, rounds } = overheadSize(quick);
   const server = await startServerProcess(transport === 'http2' ? 'tiny-h2-server.mjs' : 'tiny-server.mjs');
   const field: [string, Setup][] = [...(transport === 'http2' ? contenders.slice(0, 3) : contenders), ...references, [CONTROL, null]];
   const instances = field.map(([name, options]) => makeContender(name, options, server.url, transport));
   const rps = new Map<string, number[]>(field.map(([name]) => [name, []]));
   const ratios = new Map<string, number[]>(field.map(([name]) => [name, []]));
+  const cpu = new Map<string, number[]>(field.map(([name]) => [name, []]));
   try {
     for (let round = 0; round <= rounds; round++) {
-      const inRound = new Map<string, number>();
-      for (const { name, api } of rotated(instances, round)) {
-        // A full GC (node --expose-gc) before each sample keeps one contender's garbage out of the next one's.
-        (globalThis as { gc?: () => void }).gc?.();
-        inRound.set(name, await once(api, requests, 50));
-      }
+      const wall = new Map<string, number>(field.map(([name]) => [name, 0]));
+      const used = new Map<string, number>(field.map(([name]) => [name, 0]));
+      for (let slice = 0; slice * SLICE < requests; slice++)
+        for (const { name, api } of rotated(instances, round + slice)) {
+          const started = performance.now();
+          const before = process.cpuUsage();
+          await pool(SLICE, 50, (i) => api.get(`/item/${i}`));
+          const spent = process.cpuUsage(before);
+          wall.set(name, (wall.get(name) as number) + performance.now() - started);
+          used.set(name, (used.get(name) as number) + spent.user + spent.system);
+        }
+      // A full GC (node --expose-gc) between rounds keeps one round's garbage out of the next one's.
+      (globalThis as { gc?: () => void }).gc?.();
       if (round === 0) continue; // round 0 warms up the JIT and the sockets
-      const base = inRound.get('bare axios') ?? NaN;
-      for (const [name, value] of inRound) {
+      const sent = Math.ceil(requests / SLICE) * SLICE;
+      const baseRps = (sent / (wall.get('bare axios') as number)) * 1000;
+      const baseCpu = (used.get('bare axios') as number) / sent;
+      for (const [name] of field) {
+        const value = (sent / (wall.get(name) as number)) * 1000;
         rps.get(name)?.push(value);
-        ratios.get(name)?.push(value / base);
+        ratios.get(name)?.push(value / baseRps);
+        cpu.get(name)?.push((used.get(name) as number) / sent - baseCpu);
       }
     }
   } finally {
@@ -149,12 +161,23 @@ export async function runOverhead(quick: boolean, transport: 'http1' | 'http2' =
   }
   return field.map(([name]) => {
     const s = rps.get(name) ?? [];
+    const over = cpu.get(name) ?? [];
     return {
       contender: name,
       medianRps: Math.round(median(s)),
       minRps: Math.round(Math.min(...s)),
       maxRps: Math.round(Math.max(...s)),
       ratio: median(ratios.get(name) ?? []),
+      cpuOverUs: median(over),
+      cpuRounds: over,
     };
   });
 }
+
+/** GETs per contender per round, and rounds, of P1 and P7 (`OVERHEAD_ROUNDS` overrides the rounds: more rounds, a tighter median). */
+export const overheadSize = (quick: boolean) => ({
+  requests: quick ? 500 : 2000,
+  rounds: Number(process.env.OVERHEAD_ROUNDS) || (quick ? 6 : 40),
+});
+/** GETs per slice: short, so the contenders of a round take turns many times. */
+const SLICE = 250;

@@ -10,7 +10,7 @@ import type { QuotaState } from './quota/tracker.js';
 import { INNER, steadyAdapter, type SteadyAdapter } from './request/adapter.js';
 import { isAttached, markAttached } from './request/attached.js';
 import type { Counters, SteadyContext } from './request/instance.js';
-import { checkSteadyOptions, planRequest, type RequestPlan } from './request/plan.js';
+import { checkSteadyOptions, isSimple, planRequest, type RequestPlan } from './request/plan.js';
 import { RetryBudget } from './retry/budget.js';
 import { normalizeBudget, normalizeHedge, normalizeRetry, RETRY_DEFAULTS } from './retry/normalize.js';
 import type { HealthState, SteadyOptions } from './types.js';
@@ -83,7 +83,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
   const unsubscribeHealth = onHealth ? control.pauses.health.onChange(onHealth) : undefined;
   // A pause longer than the retry policy accepts is left to the 429 (fail fast), for quota pauses too.
   if (retry) control.quota.maxPauseMs = Math.max(control.quota.maxPauseMs, retry.maxRetryAfter);
-  const plan: RequestPlan = {
+  const base = {
     retry,
     deadline: o.deadline,
     priority: 5,
@@ -91,6 +91,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     hedge: normalizeHedge(o.hedge, 'hedge'),
     patience: health.patience,
   };
+  const plan: RequestPlan = { ...base, simple: isSimple(base) };
 
   const requestId = instance.interceptors.request.use(
     (config: InternalAxiosRequestConfig) => {

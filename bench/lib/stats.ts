@@ -41,3 +41,18 @@ export function rows(contenders: readonly string[], samples: ReadonlyMap<string,
     };
   });
 }
+
+/**
+ * `work`, or a rejection saying it did not finish within `ms`: every contender's run is bounded, so a stuck one
+ * fails its row with a message instead of hanging the bench (`onTimeout` cleans up: kills its processes).
+ */
+export function bounded<T>(work: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`));
+    }, ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}

@@ -3,7 +3,7 @@
 // bucket; the quota is unknown to every contender.
 import { fork } from 'node:child_process';
 import { collectors, complete } from '../contenders.js';
-import { rows, type Sample } from '../lib/stats.js';
+import { rows, type Sample, bounded } from '../lib/stats.js';
 import type { Scenario } from '../report.js';
 import { LIMITERS, type LimitedOptions } from '../../test/servers/limiters.js';
 
@@ -48,7 +48,11 @@ export async function realLimiters(runs: number, log: (text: string) => void): P
         const started = performance.now();
         let ids: number[] = [];
         try {
-          ids = await collectors[contender](api.url, { concurrency: 8, timeoutMs: 10_000, guessedRps: 50 });
+          ids = await bounded(
+            collectors[contender](api.url, { concurrency: 8, timeoutMs: 10_000, guessedRps: 50 }),
+            10 * PHYSICAL_MS,
+            `P2c ${kind} ${contender}`,
+          );
         } catch (error) {
           log(`  ${contender}: ${(error as Error).message}`);
         }

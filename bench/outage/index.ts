@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import axios from 'axios';
 import { attach, collect, pageNumber, type SteadyOptions } from 'axios-steady';
-import { pool } from '../lib/stats.js';
+import { bounded, pool } from '../lib/stats.js';
 import type { Scenario } from '../report.js';
 import { startSimProcess } from '../sim-api/index.js';
 import { startRedis } from '../../test/servers/redis.js';
@@ -98,7 +98,10 @@ async function command(url: string): Promise<{ ids: number[]; note: string }> {
 async function once(kind: OutageKind, outageMs: number, run: (url: string) => Promise<{ ids: number[]; note: string }>): Promise<Result> {
   const api = await startOutage({ items: ITEMS, pageSize: 20, latencyMs: 10, kind, afterPages: 30, outageMs });
   const started = Date.now();
-  const { ids, note } = await run(api.url);
+  const { ids, note } = await bounded(run(api.url), outageMs + 600_000, `P8 ${kind}`).catch((error: unknown) => ({
+    ids: [] as number[],
+    note: (error as Error).message,
+  }));
   const ms = Date.now() - started;
   const stats = await api.stats();
   api.close();

@@ -17,12 +17,12 @@ export function namedDelay(response: AxiosResponse | undefined): ServerDelay | u
 }
 
 /** Starts an attempt's ticket with the quota tracker (`learn` false, for `quota: false`: none). */
-export function takeTicket(control: LimiterControl, learn: boolean): Ticket | undefined {
+export function takeTicket(control: LimiterControl, learn: boolean, now: number = Date.now()): Ticket | undefined {
   if (!learn) return undefined;
   const { quota } = control;
-  const ticket = quota.take();
+  const ticket = quota.take(now);
   // This send may have spent what the quota allows (the learned one is spent by sends, not answers).
-  if (quota.engaged) quotaPause(control, Date.now(), undefined);
+  if (quota.engaged) quotaPause(control, now, undefined);
   return ticket;
 }
 
@@ -41,9 +41,9 @@ export function settleAttempt(
   named: ServerDelay | undefined,
   grant: Grant | undefined,
   onQuota: ((event: QuotaEvent) => void) | undefined,
+  now: number = Date.now(),
 ): void {
   health(control, request, error, grant);
-  const now = Date.now();
   const report = response && parseRateLimit(response.headers, now);
   const retryAfterMs = response && response.status === 429 && !report ? named?.delayMs : undefined;
   const { ledger, quota } = control;

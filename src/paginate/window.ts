@@ -16,7 +16,9 @@ const SAMPLES = 32;
  * (`steal`): its limiter still bounds what is on the network. A slow page of a plain instance may be a hung
  * request still holding its socket, and `concurrency` is then the only bound the API gets.
  * A page resting between two attempts (its retry's backoff, told through `rest`) is not using the network
- * either, and does not count while it rests.
+ * either, and does not count while it rests. A slow page is only stolen from once a page launched after it has
+ * been answered: when none has (the API answers nobody new: a black hole, an outage), another page launched would
+ * only join it there.
  */
 export class FetchWindow<P> {
   private launched = 0;
@@ -25,6 +27,9 @@ export class FetchWindow<P> {
   private idle = 0;
   private readonly inflight = new Map<number, Promise<P>>();
   private readonly times: number[] = [];
+  /** The latest start of a page that settled, and the slow pages waiting for a newer one to before they count. */
+  private newestAnswered = 0;
+  private readonly overdue = new Map<number, (settledStart: number) => void>();
 
   constructor(
     /** Fetches page `index`; calls `rest(ms)` whenever the page waits `ms` before its next attempt. */
@@ -78,16 +83,25 @@ export class FetchWindow<P> {
         recount();
       });
       const slowAfter = this.steal ? this.slowAfter() : undefined;
+      const launched = this.launched;
+      const markSlow = () => {
+        this.overdue.delete(launched);
+        slow = true;
+        recount();
+      };
       const timer =
         slowAfter === undefined
           ? undefined
           : setTimeout(() => {
-              slow = true;
-              recount();
+              if (this.newestAnswered > started) markSlow();
+              else this.overdue.set(launched, (settledStart) => settledStart > started && markSlow());
             }, slowAfter);
       const settled = () => {
         clearTimeout(timer);
         clearTimeout(restTimer);
+        this.overdue.delete(launched);
+        this.newestAnswered = Math.max(this.newestAnswered, started);
+        for (const mark of [...this.overdue.values()]) mark(started); // a newer page was answered: older overdue ones are slow
         this.active--;
         if (counted) this.idle--;
         if (!slow && !rested) this.record(performance.now() - started); // the time of a page that used the network throughout

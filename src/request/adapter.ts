@@ -1,9 +1,12 @@
 import { isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { settleAttempt, takeTicket } from '../control/feedback.js';
 import { ApiDownError, deadlineError, isCallbackError, RedisUnavailableError } from '../errors.js';
+import { isConcurrencyOnly } from '../limit/bottleneck.js';
+import type { Ticket } from '../quota/tracker.js';
 import { Attempts } from './attempt.js';
 import type { SteadyContext } from './instance.js';
 import { decide } from './decision.js';
-import { History, type InfoCarrier } from './history.js';
+import { History, landed, type InfoCarrier } from './history.js';
 import type { RequestPlan } from './plan.js';
 import { resting } from './resting.js';
 import { LinkedSignal } from './signals.js';
@@ -15,9 +18,85 @@ import { LinkedSignal } from './signals.js';
  * (`attempt.ts`), the decision (`decision.ts`), the record (`history.ts`), the signals (`signals.ts`).
  */
 export function steadyAdapter(ctx: SteadyContext, plan: RequestPlan, inner: AxiosAdapter): SteadyAdapter {
-  const adapter: SteadyAdapter = (config) => new SteadyRequest(ctx, plan, config, inner, adapter).start();
+  const adapter: SteadyAdapter = (config) => begin(ctx, plan, config, inner, adapter);
   adapter[INNER] = inner;
   return adapter;
+}
+
+/**
+ * A logical request begins: counted, and sent as a flight when nothing stands between its first attempt and the
+ * transport — no beforeAttempt, validateResponse, hedge, fleet, deadline or CancelToken, a limiter that caps only
+ * concurrency with a free slot and an open gate. Otherwise (or when that attempt fails) the whole story runs.
+ */
+function begin(ctx: SteadyContext, plan: RequestPlan, config: InternalAxiosRequestConfig, inner: AxiosAdapter, carrier: InfoCarrier) {
+  const started = Date.now();
+  ctx.counters.requests++;
+  ctx.budget?.deposit(started);
+  if (!ctx.warned && 'axios-retry' in config) warnTwice(ctx);
+  const { control } = ctx;
+  if (
+    plan.simple &&
+    config.cancelToken === undefined &&
+    control.ledger === undefined &&
+    isConcurrencyOnly(ctx.limiter) &&
+    control.lane.tryEnter()
+  )
+    return new Flight(ctx, plan, config, inner, carrier, started).go();
+  return new SteadyRequest(ctx, plan, config, inner, carrier, started).start();
+}
+
+/**
+ * The first attempt of a request that needs nothing but the transport, in one small object: it holds the slot
+ * the lane gave it, its quota ticket and its start, and ends with one promise reaction. Every other object of the
+ * story — the signals, the record, the attempts — is made only if this attempt fails (then `SteadyRequest` takes
+ * over from there). Fewer objects alive per request in flight is fewer promoted to the old generation: bench
+ * P1's CPU per request (see docs/decisions.md, "The hot path").
+ */
+class Flight {
+  private ticket: Ticket | undefined;
+
+  constructor(
+    private readonly ctx: SteadyContext,
+    private readonly plan: RequestPlan,
+    private readonly config: InternalAxiosRequestConfig,
+    private readonly inner: AxiosAdapter,
+    private readonly carrier: InfoCarrier,
+    private readonly started: number,
+  ) {}
+
+  go(): Promise<AxiosResponse> {
+    const { ctx, config } = this;
+    ctx.counters.attempts++;
+    ctx.control.pauses.health.sent(this);
+    this.ticket = takeTicket(ctx.control, ctx.learnQuota, this.started);
+    let sent: Promise<AxiosResponse>;
+    try {
+      sent = this.inner(config);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    return sent.then(
+      (response) => this.landed(response),
+      (error: unknown) => this.failed(error),
+    );
+  }
+
+  private landed(response: AxiosResponse): AxiosResponse {
+    const { ctx, config } = this;
+    const now = Date.now();
+    settleAttempt(ctx.control, this, this.ticket, response, undefined, undefined, undefined, ctx.onQuota, now);
+    ctx.control.lane.release();
+    if (response.config !== config) response.config = config;
+    ctx.budget?.succeeded(now);
+    landed(this.carrier, config, response.status, now - this.started);
+    return response;
+  }
+
+  /** The attempt failed: the whole story takes over, from the failure of attempt 1. */
+  private failed(error: unknown): Promise<AxiosResponse> {
+    const request = new SteadyRequest(this.ctx, this.plan, this.config, this.inner, this.carrier, this.started);
+    return request.afterFlight(this, this.ticket, error);
+  }
 }
 
 /** Where a steady adapter keeps the adapter it wraps: a config re-sent from `error.config` wraps that one again. */
@@ -41,32 +120,25 @@ class SteadyRequest {
     private readonly config: InternalAxiosRequestConfig,
     inner: AxiosAdapter,
     carrier: InfoCarrier,
+    started: number,
   ) {
     this.link = new LinkedSignal(config, plan.deadline);
-    this.history = new History(carrier, config);
+    this.history = new History(carrier, config, started);
     this.tries = new Attempts(ctx, plan, inner, config, this.link, this.history);
-    ctx.counters.requests++;
-    ctx.budget?.deposit();
-    if (!ctx.warned && 'axios-retry' in config) warnTwice(ctx);
+  }
+
+  /** Takes over from a flight whose attempt (the first: `ticket` its quota ticket, `flight` its identity) failed. */
+  afterFlight(flight: object, ticket: Ticket | undefined, error: unknown): Promise<AxiosResponse> {
+    this.history.sent = 1;
+    return this.tries.failedInFlight(flight, ticket, error).catch((thrown: unknown) => this.recover(thrown));
   }
 
   /**
    * The first attempt is a plain promise chain, not an async function: a request that succeeds at once pays
-   * no extra promise hop (measurable at thousands of requests per second, bench P1). When nothing needs the
-   * queue it is sent at once, and one reaction ends the attempt, frees its slot and ends the request.
+   * no extra promise hop (measurable at thousands of requests per second, bench P1).
    */
   start(): Promise<AxiosResponse> {
     const { tries } = this;
-    const sent = tries.sendAtOnce();
-    if (sent)
-      return sent.then(
-        (response) => {
-          tries.answeredAtOnce(response);
-          this.link.dispose();
-          return this.succeed(response, 1);
-        },
-        (thrown: unknown) => tries.failedAtOnce(thrown).catch((error: unknown) => this.recover(error)),
-      );
     return tries.send(1, undefined, this.plan.priority).then(
       (response) => {
         this.link.dispose();

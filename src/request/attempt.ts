@@ -5,7 +5,7 @@ import { AxiosHeaders, isAxiosError, isCancel, type AxiosAdapter, type AxiosResp
 import { namedDelay, settleAttempt, takeTicket } from '../control/feedback.js';
 import { ApiDownError, rejectedResponse, transportError } from '../errors.js';
 import { fleetAdmission, type FleetAdmission } from '../fleet/admission.js';
-import { isConcurrencyOnly, maxConcurrentOf } from '../limit/bottleneck.js';
+import { maxConcurrentOf } from '../limit/bottleneck.js';
 import { dispatch } from '../limit/dispatch.js';
 import type { Ticket } from '../quota/tracker.js';
 import { hedged, hedgeDelay } from '../retry/hedge.js';
@@ -67,9 +67,8 @@ export class Attempts {
   private readonly maxRetryAfter: number;
   private readonly expiration: number;
   private readonly fleet: FleetAdmission | undefined;
-  /** The config and quota ticket of an attempt sent at once (`sendAtOnce`). */
-  private current: InternalAxiosRequestConfig | undefined;
-  private ticket: Ticket | undefined;
+  /** This request to the health gate (whether it is the probe): this object, or the flight it took over from. */
+  private id: object = this;
   /** While the request waits for a down API: since when, and what ends the wait when its patience runs out. */
   private waitFrom: number | undefined;
   private waiting: { controller: AbortController; timer: ReturnType<typeof setTimeout>; off: () => void } | undefined;
@@ -115,31 +114,13 @@ export class Attempts {
   }
 
   /**
-   * Attempt 1 sent at once, when nothing stands between it and the transport: no beforeAttempt, hedge, fleet or
-   * validateResponse, and the lane (a concurrency-only limiter) has a free slot, an open gate and no queue.
-   * Undefined when it must go through `send()`. The caller ends it with `answeredAtOnce()` or `failedAtOnce()`:
-   * one promise reaction for the attempt, its slot and the request instead of three (bench P1's common request).
+   * The failure of a flight's attempt (see adapter.ts' Flight: attempt 1, sent at once, `ticket` its quota
+   * ticket): learned from as any attempt is, then its slot given back. From here `flight` is this request's
+   * identity for the health gate (it may have been the probe). Rejects with the error.
    */
-  sendAtOnce(): Promise<AxiosResponse> | undefined {
-    const { ctx } = this;
-    if (this.before || this.validate || this.fleet || this.plan.hedge) return undefined;
-    if (!isConcurrencyOnly(ctx.limiter) || !ctx.control.lane.tryEnter()) return undefined;
-    this.named = undefined;
-    const current = this.base();
-    this.current = current;
-    this.ticket = this.counted(undefined);
-    return this.handOver(current);
-  }
-
-  /** The response to an attempt sent at once: learned from, then its slot given back (as `transport()` does). */
-  answeredAtOnce(response: AxiosResponse): void {
-    this.answered(this.ticket, 0, response);
-    this.ctx.control.lane.release();
-  }
-
-  /** The failure of an attempt sent at once: learned from, then its slot given back. Rejects with the error. */
-  failedAtOnce(thrown: unknown): Promise<never> {
-    const failed = this.failed(this.ticket, 0, this.current as InternalAxiosRequestConfig, thrown);
+  failedInFlight(flight: object, ticket: Ticket | undefined, thrown: unknown): Promise<never> {
+    this.id = flight;
+    const failed = this.failed(ticket, 0, this.config, thrown);
     this.ctx.control.lane.release();
     return failed;
   }
@@ -254,7 +235,7 @@ export class Attempts {
     this.history.sent++;
     started?.();
     if (this.waiting) this.dispose();
-    control.pauses.health.sent(this);
+    control.pauses.health.sent(this.id);
     return takeTicket(control, this.ctx.learnQuota);
   }
 
@@ -270,7 +251,7 @@ export class Attempts {
   private answered(ticket: Ticket | undefined, sentAt: number, response: AxiosResponse | undefined, error?: unknown): void {
     const { ctx } = this;
     if (this.plan.hedge && response) ctx.control.latency.add(performance.now() - sentAt);
-    settleAttempt(ctx.control, this, ticket, response, error, this.named, this.fleet?.settle(), ctx.onQuota);
+    settleAttempt(ctx.control, this.id, ticket, response, error, this.named, this.fleet?.settle(), ctx.onQuota);
   }
 
   private validated(response: AxiosResponse): Promise<AxiosResponse> {

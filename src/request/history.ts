@@ -16,13 +16,42 @@ const infos = new WeakMap<object, SteadyInfo>();
 
 /** What carries a request's info: the adapter attach() made for it. */
 export interface InfoCarrier {
-  [INFO]?: SteadyInfo;
+  [INFO]?: SteadyInfo | Landed;
   [OWNER]?: object;
+}
+
+/**
+ * The record of a request that succeeded at its first attempt — most requests — kept as two numbers and made
+ * into a SteadyInfo only when someone asks (steadyInfo()): three objects fewer alive per request in flight.
+ */
+export class Landed {
+  private info: SteadyInfo | undefined;
+  constructor(
+    private readonly status: number,
+    private readonly elapsedMs: number,
+  ) {}
+
+  get(): SteadyInfo {
+    return (this.info ??= {
+      attempts: [{ attempt: 1, status: this.status, elapsedMs: this.elapsedMs }],
+      retries: 0,
+      elapsedMs: this.elapsedMs,
+    });
+  }
+}
+
+/** Records a first-attempt success on the request's own adapter. */
+export function landed(carrier: InfoCarrier, config: object, status: number, elapsedMs: number): void {
+  carrier[OWNER] = config;
+  carrier[INFO] = new Landed(status, elapsedMs);
 }
 
 function read(target: object): SteadyInfo | undefined {
   const adapter = (target as { adapter?: unknown }).adapter as InfoCarrier | undefined;
-  if (typeof adapter === 'function' && adapter[OWNER] === target) return adapter[INFO];
+  if (typeof adapter === 'function' && adapter[OWNER] === target) {
+    const info = adapter[INFO] as SteadyInfo | Landed | undefined;
+    return info === undefined ? undefined : info instanceof Landed ? info.get() : info;
+  }
   return infos.get(target);
 }
 
@@ -46,12 +75,14 @@ export class History {
   sent = 0;
   /** Extra copies hedging sent. */
   hedges = 0;
-  private readonly started = Date.now();
-
-  /** `carrier`: the request's own adapter; `config`: the request's config, the one its info answers for. */
+  /**
+   * `carrier`: the request's own adapter; `config`: the request's config, the one its info answers for;
+   * `started`: when the logical request began.
+   */
   constructor(
     private readonly carrier: InfoCarrier,
     config: object,
+    private readonly started: number = Date.now(),
   ) {
     carrier[OWNER] = config;
   }

@@ -30,7 +30,16 @@ export interface RequestPlan {
   readonly hedge: HedgePolicy | undefined;
   /** How long the request may wait for a down API (ms; 0: it fails fast). */
   readonly patience: number;
+  /**
+   * Nothing but the transport is needed for an attempt — no beforeAttempt, validateResponse, hedge or deadline
+   * — so a first attempt may go as a flight (request/adapter.ts).
+   */
+  readonly simple: boolean;
 }
+
+/** Whether a plan lets a first attempt go as a flight (see RequestPlan.simple). */
+export const isSimple = (plan: Omit<RequestPlan, 'simple'>): boolean =>
+  !(plan.retry && plan.retry.beforeAttempt) && !plan.validate && !plan.hedge && plan.deadline === undefined;
 
 /** Applies `config.steady` over the instance plan; throws a TypeError for bad per-request options. */
 export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
@@ -55,5 +64,6 @@ export function planRequest(base: RequestPlan, input: unknown): RequestPlan {
         : undefined;
   const hedge = o.hedge === undefined ? base.hedge : normalizeHedge(o.hedge, 'steady.hedge');
   const patience = o.patience === undefined ? base.patience : durationOption('steady.patience', o.patience, 0);
-  return { retry, deadline, priority, validate, hedge, patience };
+  const plan = { retry, deadline, priority, validate, hedge, patience };
+  return { ...plan, simple: isSimple(plan) };
 }
