@@ -13,6 +13,7 @@ import { outages } from './outage/index.js';
 import { startSimProcess } from './sim-api/index.js';
 import { bounded, median, rows, type Sample } from './lib/stats.js';
 import type { SimOptions } from '../test/servers/sim-api.js';
+import { rerun } from './rerun.js';
 
 const quick = process.argv.includes('--quick');
 if (process.argv.includes('--report')) {
@@ -301,6 +302,10 @@ if (want('P6')) {
 if (want('P8')) {
   log('P8 outages');
   scenarios.push(...(await outages(quick, log)));
+}
+if (want('P10')) {
+  log('P10 re-collection');
+  scenarios.push(await rerun(quick, log));
 }
 if (skipped.length > 0) console.log(`\nskipped scenarios:\n- ${skipped.join('\n- ')}`);
 

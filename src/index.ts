@@ -27,7 +27,9 @@ export type {
   SteadyOptions,
   SteadyRequestOptions,
 } from './types.js';
-export { paginate, collect, type CollectInfo } from './paginate/paginate.js';
+export { paginate, collect } from './paginate/paginate.js';
+export { memoryStore, type PageStore, type StoredPage } from './paginate/revalidate.js';
+export { mergeByKey, type SinceInfo, type SinceOptions } from './paginate/incremental.js';
 export { pages } from './paginate/pages.js';
 export { linkHeader } from './paginate/strategies/link-header.js';
 export { auto, type AutoStrategy } from './paginate/strategies/auto.js';
@@ -40,6 +42,7 @@ export { defaultItems, ITEM_KEYS } from './paginate/body.js';
 export { ApiDownError, PaginationError, RedisUnavailableError, type PaginationErrorCode, type SteadyErrorCode } from './errors.js';
 export type {
   Checkpoint,
+  CollectInfo,
   Page,
   PageContext,
   PagePlan,

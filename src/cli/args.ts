@@ -39,6 +39,10 @@ export interface CollectCommand {
   readonly out?: string;
   readonly checkpoint?: string;
   readonly restart: boolean;
+  /** A re-run collects everything again instead of asking page by page whether it changed. */
+  readonly full: boolean;
+  /** An incremental re-run: only items whose `field` is at least the last output's largest, merged by `key`. */
+  readonly since?: { readonly field: string; readonly param: string; readonly key: string; readonly lookback: number };
   readonly quiet: boolean;
 }
 
@@ -78,11 +82,19 @@ Collect options:
   --out <file>          write to a file (default: stdout); the checkpoint is <file>.checkpoint.json
   --checkpoint <file>   where to keep the checkpoint (needed to resume when writing to stdout)
   --restart             discard a checkpoint and start over
+  --full                a re-run fetches every page (default: asks whether each changed; a 304 reuses it)
+  --since <path>        a re-run asks only for items whose <path> (e.g. updated_at) is at least the
+                        largest in --out, and merges them into it; with --since-param and --key
+  --since-param <name>  the query parameter that filters, e.g. since or updated_at_gte
+  --key <path>          each item's primary key, e.g. id
+  --lookback <time>     ask from this much earlier than the largest value, e.g. 5m (default 0)
   --quiet               no progress and no summary on stderr
 
 Exit codes: 0 complete, 1 failed (the checkpoint is kept), 2 usage error, 130 interrupted (Ctrl-C),
 143 terminated (SIGTERM; the checkpoint is kept).
-Run the same command again to resume from the checkpoint.`;
+Run the same command again to resume from the checkpoint. Run it again after it completed to re-collect:
+only what changed is fetched, and --out is replaced when the new run completes (<out>.pages.json keeps
+each page's validators).`;
 
 const int = (flag: string, text: string | undefined, min: number): number | undefined => {
   if (text === undefined) return undefined;
@@ -180,6 +192,11 @@ export function parseCommand(argv: readonly string[]): Command {
         'patience',
         'checkpoint',
         'restart',
+        'full',
+        'since',
+        'since-param',
+        'key',
+        'lookback',
       ],
       'collect',
     );
@@ -217,6 +234,21 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new UsageError(`--items must be a dotted path such as data.items, got "${v.items}"`);
   const next = field('next', v.next);
   if (next && 'header' in next) throw new UsageError('--next reads the body; use --strategy link for a Link header');
+  for (const flag of ['since-param', 'key', 'lookback'] as const)
+    if (v[flag] !== undefined && v.since === undefined) throw new UsageError(`--${flag} applies to an incremental run: --since <path>`);
+  if (v.since !== undefined) {
+    if (v['since-param'] === undefined || v.key === undefined)
+      throw new UsageError(
+        '--since needs --since-param <name> (the query parameter that filters) and --key <path> (what identifies an item)',
+      );
+    if (v.out === undefined) throw new UsageError('--since merges into the last output: it needs --out <file>');
+    if (v.full) throw new UsageError('--since and --full: choose one');
+    for (const [flag, text] of [
+      ['since', v.since],
+      ['key', v.key],
+    ] as const)
+      if (!/^[^.\s]+(\.[^.\s]+)*$/.test(text)) throw new UsageError(`--${flag} must be a dotted path such as updated_at, got "${text}"`);
+  }
   return {
     command: 'collect',
     url,
@@ -239,6 +271,10 @@ export function parseCommand(argv: readonly string[]): Command {
     out: v.out,
     checkpoint: v.checkpoint,
     restart: v.restart ?? false,
+    full: v.full ?? false,
+    ...(v.since !== undefined && {
+      since: { field: v.since, param: v['since-param'] as string, key: v.key as string, lookback: duration('lookback', v.lookback) ?? 0 },
+    }),
     quiet: v.quiet ?? false,
   };
 }
@@ -269,6 +305,11 @@ function parse(argv: readonly string[]) {
       out: { type: 'string', short: 'o' },
       checkpoint: { type: 'string' },
       restart: { type: 'boolean' },
+      full: { type: 'boolean' },
+      since: { type: 'string' },
+      'since-param': { type: 'string' },
+      key: { type: 'string' },
+      lookback: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       serve: { type: 'boolean' },
       port: { type: 'string' },

@@ -21,6 +21,8 @@ export interface SavedCheckpoint {
   readonly fromCommand?: readonly string[];
   /** Bytes of the output file up to and including the last page the checkpoint counts (absent for stdout). */
   readonly bytes?: number;
+  /** A re-run: the output being written is `<out>.partial`, which replaces `<out>` when the run completes. */
+  readonly partial?: true;
   readonly savedAt: string;
 }
 
@@ -52,6 +54,7 @@ function problem(saved: Record<string, unknown>, c: CollectCommand, strategy: st
   if (!isCount(point.pages) || !isCount(point.items))
     return `its counts (pages ${JSON.stringify(point.pages)}, items ${JSON.stringify(point.items)}) are not whole numbers`;
   if (saved.bytes !== undefined && !isCount(saved.bytes)) return `its byte count ${JSON.stringify(saved.bytes)} is not a whole number`;
+  if (saved.partial !== undefined && saved.partial !== true) return `its partial flag is ${JSON.stringify(saved.partial)}`;
   if (saved.fromCommand !== undefined && !(Array.isArray(saved.fromCommand) && saved.fromCommand.every((n) => typeof n === 'string')))
     return 'its list of parameters from the command is malformed';
   return undefined;
@@ -156,12 +159,17 @@ export function checkOutput(path: string, saved: SavedCheckpoint): void {
 }
 
 export function saveCheckpoint(file: string, saved: SavedCheckpoint): void {
-  // One fixed name: a temp file a kill -9 left behind is overwritten by the next save, and removed with the checkpoint.
+  writeAtomically(file, `${JSON.stringify(saved, null, 2)}\n`);
+}
+
+/** Writes a file whole or not at all (temp file, fsync, rename; mode 0600): a crash leaves the old one or the new one. */
+export function writeAtomically(file: string, text: string): void {
+  // One fixed name: a temp file a kill -9 left behind is overwritten by the next save, and removed with the file.
   const temp = `${file}.tmp`;
   const fd = openSync(temp, 'w', 0o600);
   try {
     fchmodSync(fd, 0o600); // a temp file left by an older version may have other permissions
-    writeSync(fd, `${JSON.stringify(saved, null, 2)}\n`);
+    writeSync(fd, text);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);

@@ -2,12 +2,13 @@
 // `axios-steady collect <url>`: a thin layer over attach() and paginate.pages(). It maps flags to a strategy,
 // writes each page as JSONL, saves the checkpoint after every page, and on Ctrl-C or a failure stops with the
 // checkpoint in place, so that the same command resumes.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import axios, { type AxiosResponse } from 'axios';
 import { attach, type Steady } from '../attach.js';
 import { PaginationError } from '../errors.js';
 import { readPath } from '../paginate/body.js';
+import { mergeByKey, sinceRequest } from '../paginate/incremental.js';
 import { getHeader } from '../http/headers.js';
 import { pages } from '../paginate/pages.js';
 import { auto } from '../paginate/strategies/auto.js';
@@ -16,7 +17,7 @@ import { linkHeader } from '../paginate/strategies/link-header.js';
 import { nextUrl } from '../paginate/strategies/next-url.js';
 import { offset } from '../paginate/strategies/offset.js';
 import { pageNumber } from '../paginate/strategies/page-number.js';
-import type { Checkpoint, Progress, Strategy } from '../paginate/types.js';
+import type { Checkpoint, PageRequest, Progress, Strategy } from '../paginate/types.js';
 import type { RetryEvent } from '../types.js';
 import { UsageError, type CollectCommand, type Field } from './args.js';
 import {
@@ -29,6 +30,7 @@ import {
   type SavedCheckpoint,
 } from './checkpoint-file.js';
 import { fileOutput, streamOutput, type Output } from './output.js';
+import { dropPartial, partialPath, previousItems, replaceOutput, stateStore } from './rerun.js';
 import { createDisplay, plural } from './progress.js';
 import { redactHeaders, redactText } from './redact.js';
 
@@ -112,6 +114,14 @@ function waiting(steady: Steady, retry: RetryEvent | undefined, now: number): st
   return 'waiting for the API to answer';
 }
 
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A file the command cannot write is a usage problem (exit 2), found before anything is fetched. */
 function checkWritable(file: string, what: string): void {
   const dir = path.dirname(path.resolve(file));
@@ -129,16 +139,34 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
   if (file) checkWritable(file, 'the checkpoint');
   const strategy = strategyOf(c);
   if (file && c.restart) removeCheckpoint(file);
+  if (c.out && c.restart) dropPartial(c.out);
   const saved = file ? loadCheckpoint(file, c, strategy.name) : undefined;
   if (saved && c.out && saved.bytes === undefined)
     throw new UsageError(`${file} was written while collecting to stdout, not to ${c.out}; --restart to start over`);
-  if (saved && c.out && !output) checkOutput(c.out, saved);
-  const out = output ?? (c.out ? fileOutput(c.out, saved?.bytes ?? (saved ? 0 : undefined)) : streamOutput(io.stdout));
+  // A run over a complete output (or resuming one) writes <out>.partial, which replaces <out> when it completes.
+  // Only for a regular file: a device or a pipe (/dev/full, a FIFO) is written as it is, never renamed over.
+  const regular = c.out !== undefined && !output && isRegularFile(c.out);
+  const rerun = saved ? saved.partial === true : regular;
+  const target = c.out && rerun ? partialPath(c.out) : c.out;
+  if (saved && target && !output) checkOutput(target, saved);
+  // The last complete run's pages (conditional requests), or its items (--since): what a re-run builds on.
+  const state = c.out && (regular || !existsSync(c.out)) && !output && !c.full && !c.since ? stateStore(c.out, c) : undefined;
+  const incremental =
+    c.since && rerun && !saved
+      ? sinceRequest<unknown>(c.url.pathname + c.url.search, { ...c.since, previous: previousItems(c.out as string) })
+      : undefined;
+  const out = output ?? (target ? fileOutput(target, saved?.bytes ?? (saved ? 0 : undefined)) : streamOutput(io.stdout));
   const resumed = saved?.checkpoint;
   const display = createDisplay(io.stderr, c.quiet, resumed?.items);
+  const doing = resumed
+    ? `resuming at ${resumed.items} items, ${resumed.pages} pages`
+    : incremental
+      ? `collecting what changed since ${c.since?.field} ${String(incremental.from)} in`
+      : state?.previous
+        ? 'asking what changed in'
+        : 'collecting';
   display.say(
-    `axios-steady: ${resumed ? `resuming at ${resumed.items} items, ${resumed.pages} pages` : 'collecting'} ${redactText(c.url.href)}` +
-      (Object.keys(c.headers).length > 0 ? ` (${redactHeaders(c.headers)})` : ''),
+    `axios-steady: ${doing} ${redactText(c.url.href)}` + (Object.keys(c.headers).length > 0 ? ` (${redactHeaders(c.headers)})` : ''),
   );
 
   const api = axios.create({
@@ -157,7 +185,7 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
   // TOTAL_MISMATCH fetches the last one again) cuts the file back to there.
   const bytesAt = new Map<number, number>();
   const save = (checkpoint: Checkpoint | null) => {
-    if (!file) return;
+    if (!file || incremental) return; // an incremental run is short, and writes nothing until it is merged
     if (checkpoint === null) return removeCheckpoint(file);
     const { next, fromCommand } = withoutSecrets(checkpoint.next, c.url);
     const bytes = bytesAt.get(checkpoint.items) ?? out.bytes;
@@ -168,6 +196,7 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
       checkpoint: { ...checkpoint, next },
       ...(fromCommand.length > 0 && { fromCommand }),
       ...(bytes !== undefined && { bytes }),
+      ...(rerun && { partial: true as const }),
       savedAt: new Date().toISOString(),
     };
     saveCheckpoint(file, record);
@@ -181,6 +210,9 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
   let code: number = EXIT.complete;
   let failure: PaginationError | Error | undefined;
   let written = resumed?.items ?? 0;
+  const changes: unknown[] = [];
+  let merged: ReturnType<typeof mergeByKey> | undefined;
+  let closed = false;
   // Whenever nothing has come in for 2 s — the first page included — say why: an outage, a pause, a retry.
   let lastPageAt = Date.now();
   const ticker = setInterval(() => {
@@ -191,8 +223,10 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
   ticker.unref();
   try {
     if ((maxItems ?? 1) > 0 && (maxPages ?? 1) > 0) {
-      const walk = pages(api, c.url.pathname + c.url.search, {
+      const first: string | PageRequest = incremental?.request ?? c.url.pathname + c.url.search;
+      const walk = pages(api, first, {
         strategy,
+        ...(state && { revalidate: state.store }),
         concurrency: c.concurrency,
         signal: io.signal,
         ...(c.items && { items: (r: AxiosResponse) => readPath(c.items as string)(r) as unknown[] }),
@@ -207,6 +241,10 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
         },
       });
       for await (const page of walk) {
+        if (incremental) {
+          changes.push(...page.items);
+          continue;
+        }
         if (out.bytes !== undefined) bytesAt.set(written, out.bytes);
         await out.write(page.items).catch((error: unknown) => {
           // A full disk, a closed pipe: what is written so far is counted by the last checkpoint saved.
@@ -218,6 +256,14 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
         save(page.checkpoint);
       }
     }
+    if (incremental) {
+      merged = mergeByKey(incremental.o.previous, changes, incremental.o.key);
+      await out.write(merged.items);
+    }
+    out.close();
+    closed = true;
+    if (c.out && rerun) replaceOutput(c.out);
+    state?.save();
     if (file) removeCheckpoint(file);
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
@@ -229,8 +275,10 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
   } finally {
     clearInterval(ticker);
     display.stop();
-    out.close();
+    if (!closed) out.close();
     steady.detach();
+    // An incremental run that did not complete leaves nothing behind: the next one asks again.
+    if (incremental && code !== EXIT.complete) rmSync(partialPath(c.out as string), { force: true });
   }
   const stats = steady.stats();
   const p = last;
@@ -242,6 +290,10 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
     `${stats.rateLimited} 429s`,
     plural(stats.pauses, 'pause'),
     ...(stats.outages > 0 ? [plural(stats.outages, 'outage')] : []),
+    ...(p?.revalidated
+      ? [`${p.revalidated} unchanged (304), ${plural(p.pages - p.revalidated - (resumed?.pages ?? 0), 'page')} fetched`]
+      : []),
+    ...(merged ? [`${merged.changed} changed, ${merged.added} new since ${String(incremental?.from)}`] : []),
     ...(p ? [`strategy: ${p.strategy}`] : []),
     `${((Date.now() - started) / 1000).toFixed(1)} s`,
   ].join(', ');

@@ -44,6 +44,7 @@ export async function runDemo(d: DemoCommand, io: Io): Promise<number> {
       timeout: 10_000,
       patience: 10 * 60_000,
       restart: true,
+      full: true,
       quiet: d.quiet,
       ...(d.out && { out: d.out }),
     } as const;

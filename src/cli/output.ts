@@ -35,6 +35,7 @@ export function fileOutput(path: string, resumeAt?: number): Output {
   }
   const fd = openSync(path, resumeAt === undefined ? 'w' : 'a');
   let bytes = resumeAt ?? 0;
+  let durable = true;
   return {
     get bytes() {
       return bytes;
@@ -43,7 +44,14 @@ export function fileOutput(path: string, resumeAt?: number): Output {
       const data = Buffer.from(lines(items));
       for (let at = 0; at < data.length;) at += writeSync(fd, data, at);
       // On disk before the checkpoint that counts it is written: a crash never leaves a checkpoint ahead of the file.
-      fdatasyncSync(fd);
+      // A device or a pipe (/dev/null, /dev/stdout) cannot be synced (EINVAL): nothing to make durable there.
+      if (durable)
+        try {
+          fdatasyncSync(fd);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+          durable = false;
+        }
       bytes += data.length;
     },
     close: () => closeSync(fd),

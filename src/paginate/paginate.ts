@@ -1,8 +1,9 @@
 import type { AxiosInstance } from 'axios';
 import { PaginationError } from '../errors.js';
 import { invalid } from '../util/validate.js';
+import { mergeByKey, sinceRequest, type SinceInfo, type SinceOptions } from './incremental.js';
 import { pages } from './pages.js';
-import type { PageRequest, PaginateOptions, Progress } from './types.js';
+import type { CollectInfo, PageRequest, PaginateOptions, Progress } from './types.js';
 
 /**
  * Every item of a paginated API, lazily, in order, each once; `break` stops fetching.
@@ -57,12 +58,6 @@ export async function collect<T = unknown>(api: AxiosInstance, target: string | 
   return items;
 }
 
-/** What a finished collection did: for a summary line, a log, or a check. */
-export interface CollectInfo extends Omit<Progress, 'etaMs'> {
-  /** Whether the API stated a total and the items collected were checked against it. */
-  readonly totalChecked: boolean;
-}
-
 /**
  * `collect()`, with a summary of the walk: pages, items, requests, retries, the strategy used (what `auto()`
  * chose) and whether a stated total was checked. Rejects exactly as `collect()` does.
@@ -99,3 +94,32 @@ async function withInfo<T = unknown>(
 
 /** `collect()`, with a summary of the walk (pages, items, requests, retries, the strategy, whether a total was checked). */
 collect.withInfo = withInfo;
+
+/**
+ * Collects only what changed since the last complete run (`previous`), and merges it into that run's items by
+ * key: changed items replaced where they were, new ones added at the end, each key once. The request asks for
+ * items whose `field` is at least the largest value `previous` holds, minus `lookback` (`param`). The first run
+ * (`previous: []`) is a full collection. Deleted items are not seen — a filter lists what exists — so they stay
+ * until a full run (conditional requests, `revalidate`, make that one cheap). Rejects as `collect()` does.
+ *
+ * @example
+ * const { items, info } = await collect.since(api, '/issues', { previous, field: 'updated_at', param: 'since', key: 'id', lookback: 60_000 });
+ * console.log(`${info.changed} changed, ${info.added} new, asked since ${info.since}`);
+ */
+async function since<T = unknown>(
+  api: AxiosInstance,
+  target: string | PageRequest,
+  incremental: SinceOptions<T>,
+  options?: PaginateOptions<T>,
+): Promise<{ items: T[]; info: SinceInfo }> {
+  const { request, from, o } = sinceRequest(target, incremental);
+  const { items: changes, info } = await withInfo<T>(api, request, options);
+  const merged = mergeByKey(o.previous, changes, o.key);
+  return {
+    items: merged.items,
+    info: Object.freeze({ ...info, since: from, changed: merged.changed, added: merged.added, unchanged: merged.unchanged }),
+  };
+}
+
+/** Only what changed since the last complete run, merged into it by key (see `since`). */
+collect.since = since;

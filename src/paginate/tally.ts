@@ -6,6 +6,8 @@ import type { Checkpoint, Page, PageContext, PageRequest, Strategy } from './typ
 export interface Fetched<T> extends PageContext<T> {
   readonly items: T[];
   readonly url: URL;
+  /** Answered 304: taken from the page store. */
+  readonly revalidated?: boolean;
   /** What the page's answer looked like (see walk.ts' `signature`): equal for a page served twice. */
   readonly signature?: string | undefined;
 }
@@ -14,6 +16,8 @@ export interface Fetched<T> extends PageContext<T> {
 export interface Step<T> {
   readonly page: Page<T>;
   readonly done: boolean;
+  /** The walk reached its end (not a cap, not an error): what it kept may be committed. */
+  readonly complete: boolean;
   readonly error?: PaginationError;
 }
 
@@ -24,6 +28,7 @@ export interface Step<T> {
 export class Tally<T> {
   requests = 0;
   retries = 0;
+  revalidated = 0;
   pages: number;
   items: number;
   totalPages: number | undefined;
@@ -65,8 +70,10 @@ export class Tally<T> {
         response: page.response,
         index: page.index,
         checkpoint: items.length < page.items.length ? null : this.checkpointAt(next),
+        ...(page.revalidated && { revalidated: true }),
       },
       done: capped || next === null,
+      complete: next === null && !capped && !mismatch,
       // Raised after this last page is yielded, so its items are not lost; its checkpoint fetches that last page
       // again (to check once more, when the API has settled).
       ...(mismatch && {
@@ -113,6 +120,7 @@ export class Tally<T> {
         totalPages: this.totalPages,
         totalItems: this.totalItems,
         retries: this.retries,
+        ...(this.revalidated > 0 && { revalidated: this.revalidated }),
         elapsedMs,
         ...(left !== undefined && { etaMs: Math.round((elapsedMs / (this.pages - this.startPages)) * left) }),
       }),

@@ -1,5 +1,6 @@
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { Checkpoint, PageParams, PageRequest } from '../types.js';
+import type { PageStore } from './revalidate.js';
 
 export type { Checkpoint, PageParams, PageRequest };
 
@@ -27,6 +28,12 @@ export interface PagePlan {
   readonly pageSize?: number;
   /** The request for the items a short planned page did not return (offset paging only). */
   rest?(request: PageRequest, received: number): PageRequest | null;
+}
+
+/** What a finished collection did: for a summary line, a log, or a check. */
+export interface CollectInfo extends Omit<Progress, 'etaMs'> {
+  /** Whether the API stated a total and the items collected were checked against it. */
+  readonly totalChecked: boolean;
 }
 
 /**
@@ -60,6 +67,8 @@ export interface Progress {
   readonly totalItems?: number;
   /** Retries spent on pages so far (needs attach()). */
   readonly retries: number;
+  /** Pages answered 304 and taken from the page store (`revalidate`) so far. */
+  readonly revalidated?: number;
   readonly elapsedMs: number;
   /** Estimated ms to go, when the total is known. */
   readonly etaMs?: number;
@@ -96,6 +105,12 @@ export interface PaginateOptions<T> {
   resume?: Checkpoint;
   /** Report a stated total that differs from what was collected as `TOTAL_MISMATCH`. Default true. */
   checkTotal?: boolean;
+  /**
+   * Where pages are kept between walks (`memoryStore()`, or your own get/set store): each page is asked for with
+   * its validators (If-None-Match / If-Modified-Since), and a 304 yields the kept page (`page.revalidated`). Pages
+   * are kept only when a walk completes.
+   */
+  revalidate?: PageStore;
   /** Extra axios config for every page request (headers, timeout, steady options…). */
   config?: Omit<AxiosRequestConfig, 'url' | 'params' | 'signal'>;
 }
@@ -110,4 +125,6 @@ export interface Page<T> {
    * last page, or when maxItems cut it short.
    */
   readonly checkpoint: Checkpoint | null;
+  /** Answered 304: the page is the one a page store kept (see `revalidate`). */
+  readonly revalidated?: boolean;
 }

@@ -1,5 +1,6 @@
 import { invalid, numberOption } from '../util/validate.js';
 import { auto } from './strategies/auto.js';
+import { checkStore, type PageStore } from './revalidate.js';
 import type { Checkpoint, PageRequest, PaginateOptions, Strategy } from './types.js';
 
 const KEYS = [
@@ -16,6 +17,7 @@ const KEYS = [
   'resume',
   'checkTotal',
   'config',
+  'revalidate',
 ];
 
 /** Pagination options after validation, with defaults applied. */
@@ -28,6 +30,7 @@ export interface WalkOptions<T> extends Omit<PaginateOptions<T>, 'strategy' | 'a
   readonly lookAhead: number;
   readonly allowOrigins: ReadonlySet<string>;
   readonly checkTotal: boolean;
+  readonly revalidate: PageStore | undefined;
 }
 
 function isStrategy(value: unknown): value is Strategy {
@@ -64,6 +67,7 @@ export function walkOptions<T>(options: PaginateOptions<T> | undefined): WalkOpt
   if (!isStrategy(strategy))
     invalid('strategy', strategy, 'a strategy (auto(), linkHeader(), cursor(), nextUrl(), pageNumber(), offset() or your own)');
   if (o.checkTotal !== undefined && typeof o.checkTotal !== 'boolean') invalid('checkTotal', o.checkTotal, 'a boolean');
+  const revalidate = checkStore(o.revalidate);
   if (o.config !== undefined && (typeof o.config !== 'object' || o.config === null || Array.isArray(o.config)))
     invalid('config', o.config, 'an object of axios request config');
   for (const key of ['url', 'params', 'signal'] as const)
@@ -109,6 +113,7 @@ export function walkOptions<T>(options: PaginateOptions<T> | undefined): WalkOpt
     maxRequests: cap('maxRequests', o.maxRequests, 10_000),
     allowOrigins: new Set(origins.map((origin) => new URL(origin).origin)),
     checkTotal: o.checkTotal ?? true,
+    revalidate,
   };
 }
 

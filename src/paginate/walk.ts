@@ -1,10 +1,11 @@
-import { isAxiosError, isCancel, type AxiosInstance, type AxiosResponse } from 'axios';
+import { isAxiosError, isCancel, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { PaginationError } from '../errors.js';
 import { invalid } from '../util/validate.js';
 import type { SteadyRequestOptions } from '../types.js';
 import { contentType, defaultItems, excerpt, isReadable, ITEM_KEYS, readable } from './body.js';
 import { startRequest, walkOptions, type WalkOptions } from './walk-options.js';
-import { Tally, type Fetched } from './tally.js';
+import { conditional, keep, refreshed, revived, type StoredPage } from './revalidate.js';
+import { Tally, type Fetched, type Step } from './tally.js';
 import { isAttached, onRest, pageInfo, pageSteady, requestPage } from './transport.js';
 import type { Page, PagePlan, PageRequest, PaginateOptions, Strategy } from './types.js';
 import { absoluteUrl, followable, requestKey } from './url.js';
@@ -30,6 +31,9 @@ export class Walk<T> {
   private readonly inFlight = new Set<AbortController>();
   private readonly unlink: () => void;
   private window: FetchWindow<Fetched<T>> | undefined;
+  /** With a page store (`revalidate`): the walk's key in it, and what this walk keeps of each page, by request. */
+  private readonly walkKey: string;
+  private readonly kept = new Map<string, StoredPage>();
 
   constructor(
     private readonly api: AxiosInstance,
@@ -40,7 +44,9 @@ export class Walk<T> {
     this.o = walkOptions(options);
     this.strategy = this.o.strategy;
     this.first = this.strategy.first(startRequest(target));
-    this.origin = absoluteUrl(api, this.first, this.o.config).origin;
+    const firstUrl = absoluteUrl(api, this.first, this.o.config);
+    this.origin = firstUrl.origin;
+    this.walkKey = `${this.strategy.name} ${requestKey(firstUrl)}`;
     this.tally = new Tally<T>(this.o, this.strategy);
     this.stop.signal.addEventListener('abort', () => {
       for (const page of this.inFlight) page.abort(this.stop.signal.reason);
@@ -100,7 +106,7 @@ export class Walk<T> {
     for (let i = 1; ; i++) {
       yield step.page;
       if (step.error) throw step.error;
-      if (step.done || i > last) return;
+      if (step.done || i > last) return this.commit(step);
       page = await this.window.take(i).catch((error: unknown) => this.restamp(error));
       step = this.tally.account(page, nextOf(i));
     }
@@ -141,10 +147,21 @@ export class Walk<T> {
       yield step.page;
       if (refused) throw refused;
       if (step.error) throw step.error;
-      if (step.done || next === null) return;
+      if (step.done || next === null) return this.commit(step);
       const { request, url } = this.vet(next, page.url, page.request);
       page = await this.fetch(request, url, page.index + 1);
     }
+  }
+
+  /**
+   * A walk that reached its end (every page yielded and taken) hands what it kept to the page store: the next walk
+   * asks about these pages. Not after a failure or a cap — a failed walk must never make the next one skip stale
+   * pages (a 304 for a page it did not see again) — and not for a resumed walk, which has not seen the pages
+   * before its checkpoint: the store keeps the last complete walk's pages, whose validators are still right.
+   */
+  private async commit(step: Step<T>): Promise<void> {
+    const store = this.o.revalidate;
+    if (store && step.complete && !this.o.resume) await store.set(this.walkKey, this.kept);
   }
 
   /**
@@ -185,10 +202,14 @@ export class Walk<T> {
     this.inFlight.add(controller);
     if (rest) onRest(controller.signal, rest);
     let sent: { response: AxiosResponse; url: URL };
+    const pageKey = requestKey(url);
+    let stored: StoredPage | undefined;
     try {
+      stored = await o.revalidate?.get(this.walkKey, pageKey);
       const steady: SteadyRequestOptions = pageSteady(o.config?.steady);
       const redirect = (location: string, at: URL) => followable(location, at, this.origin, o.allowOrigins, checkpoint);
-      sent = await requestPage(this.api, { ...o.config, steady, signal: controller.signal }, request, redirect, url, this.origin);
+      const config = { ...o.config, steady, signal: controller.signal, ...(o.revalidate && asking(o.config, stored)) };
+      sent = await requestPage(this.api, config, request, redirect, url, this.origin);
     } catch (error) {
       if (error instanceof PaginationError) throw error; // a redirect refused before anything was sent there
       const aborted = this.stop.signal.aborted || isCancel(error);
@@ -205,11 +226,29 @@ export class Walk<T> {
       this.inFlight.delete(controller);
     }
     tally.retries += pageInfo(sent.response)?.retries ?? 0;
-    return this.read(sent.response, request, sent.url, index);
+    let response = sent.response;
+    if (response.status === 304) {
+      if (!stored)
+        throw new PaginationError(
+          'PAGE_FAILED',
+          `page ${url.href} answered 304 Not Modified, but the page store holds no page for it (a 304 is not an empty page)`,
+          [],
+          checkpoint,
+        );
+      response = await revived(response, stored);
+      tally.revalidated++;
+      this.kept.set(pageKey, refreshed(stored, sent.response));
+    }
+    const page = await this.read(response, request, sent.url, index, response !== sent.response);
+    if (o.revalidate && response === sent.response) {
+      const kept = keep(response, response.data);
+      if (kept) this.kept.set(pageKey, kept);
+    }
+    return page;
   }
 
   /** The page's items, as the walk reads them (a body in text is parsed; see `readable`). */
-  private async read(response: AxiosResponse, request: PageRequest, url: URL, index: number): Promise<Fetched<T>> {
+  private async read(response: AxiosResponse, request: PageRequest, url: URL, index: number, revalidated: boolean): Promise<Fetched<T>> {
     const view = readable(response);
     const checkpoint = this.tally.checkpointAt(request);
     if (!isReadable(view)) {
@@ -246,7 +285,15 @@ export class Walk<T> {
         checkpoint,
       );
     const raw = reader ? (defaultItems<unknown>(view) ?? view.data) : items;
-    return { request, response: reader ? response : view, items: [...(items as T[])], index, url, signature: signature(raw) };
+    return {
+      request,
+      response: reader ? response : view,
+      items: [...(items as T[])],
+      index,
+      url,
+      signature: signature(raw),
+      ...(revalidated && { revalidated }),
+    };
   }
 
   /** A page fetched ahead fails when it is its turn: its checkpoint must count what was yielded by then. */
@@ -254,6 +301,15 @@ export class Walk<T> {
     if (!(error instanceof PaginationError) || error.checkpoint === null) throw error;
     throw error.with({ checkpoint: this.tally.checkpointAt(error.checkpoint.next) });
   }
+}
+
+/** A page request of a walk with a page store: the kept page's validators sent, a 304 accepted as an answer. */
+function asking(config: AxiosRequestConfig | undefined, stored: StoredPage | undefined): AxiosRequestConfig {
+  const valid = config?.validateStatus;
+  return {
+    ...(stored && { headers: { ...(config?.headers as object), ...conditional(stored) } }),
+    validateStatus: (status) => status === 304 || (valid === undefined ? status >= 200 && status < 300 : valid === null || valid(status)),
+  };
 }
 
 /**
