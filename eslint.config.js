@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  * `request/for-pagination.ts`, and the simulated API imports nothing of the library.
  */
 export const FLOORS = [
-  ['util', 'http', 'types.ts', 'errors.ts'],
+  ['util', 'http', 'telemetry', 'types.ts', 'errors.ts'],
   ['retry', 'limit', 'quota'],
   ['fleet'],
   ['control'],

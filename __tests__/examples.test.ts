@@ -35,6 +35,15 @@ it('cursor: every member of a flaky cursor API, retried', async () => {
   expect(stdout).toMatch(/^120 members;/m);
 });
 
+it('telemetry: the walk, its page requests and their attempts as spans, with retries, pauses and resend counts', async () => {
+  const sim = { items: 300, pageSize: 10, latencyMs: 5, quota: { limit: 20, windowMs: 1000 }, faults: { seed: 3, error503: 0.1 } };
+  const { stdout } = await run('telemetry', sim, '/page');
+  expect(stdout).toMatch(/^steady\.walk .* steady\.pages=30 steady\.items=300/m);
+  expect(stdout).toMatch(/GET \(CLIENT\) .*http\.request\.resend_count=1 http\.response\.status_code=200/);
+  expect(stdout).toMatch(/"steady\.wait\.reason":"(backoff|retry-after)"/);
+  expect(stdout).toMatch(/^300 items;/m);
+});
+
 it('shared-limiter: two instances, one limit', async () => {
   const { stdout, stats } = await run('shared-limiter', { items: 200, pageSize: 10, latencyMs: 20 }, '/page');
   expect(stdout).toMatch(/A: 200 items, B: 200 items/);

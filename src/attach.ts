@@ -1,3 +1,4 @@
+import { instruments } from './telemetry/otel.js';
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type Bottleneck from 'bottleneck';
 import { normalizeHealth } from './control/health.js';
@@ -70,6 +71,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     counters: { requests: 0, attempts: 0, retries: 0, failures: 0, rateLimited: 0, pauses: 0, hedges: 0 },
     onQuota: o.onQuota,
     learnQuota: o.quota !== false,
+    telemetry: o.telemetry !== false,
     warned: false,
   };
   const { onPause, onHealth } = o;
@@ -78,6 +80,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
   if (control.pauses.health.configure(health.probes) && control.ledger && health.probes) control.ledger.probes = health.probes;
   const unsubscribe = control.pauses.subscribe((event) => {
     ctx.counters.pauses++;
+    if (ctx.telemetry) instruments()?.pauses.add?.(1, { 'steady.pause.source': event.source.replace(/ \(.*$/, '') });
     onPause?.(event);
   });
   const unsubscribeHealth = onHealth ? control.pauses.health.onChange(onHealth) : undefined;

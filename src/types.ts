@@ -198,6 +198,11 @@ export interface SteadyOptions {
   health?: HealthOptions | false;
   /** Told when the API's health changes (down, recovering, up). */
   onHealth?: (state: HealthState) => void;
+  /**
+   * OpenTelemetry spans and metrics, when the application registered a provider through `@opentelemetry/api`
+   * (nothing otherwise). Default true; `false` turns them off for this instance.
+   */
+  telemetry?: boolean;
   /** Hedge slow idempotent attempts (`true`: at the p95 latency). Default: off. */
   hedge?: HedgeOptions | boolean;
   /** Retry policy; `false` turns retries off for the instance. */

@@ -10,6 +10,7 @@ import { isAttached, onRest, pageInfo, pageSteady, requestPage } from './transpo
 import type { Page, PagePlan, PageRequest, PaginateOptions, Strategy } from './types.js';
 import { absoluteUrl, followable, requestKey } from './url.js';
 import { FetchWindow } from './window.js';
+import { activeContext, SPAN_KIND, startSpan, STATUS, within, withSpan, type OtelContext, type OtelSpan } from '../telemetry/otel.js';
 
 /**
  * One walk over the pages of an API. The story: vet the first request and fetch it; ask the strategy whether
@@ -34,6 +35,9 @@ export class Walk<T> {
   /** With a page store (`revalidate`): the walk's key in it, and what this walk keeps of each page, by request. */
   private readonly walkKey: string;
   private readonly kept = new Map<string, StoredPage>();
+  /** With a registered OpenTelemetry tracer: the walk's span (its pages' requests are its children) and context. */
+  private span: OtelSpan | undefined;
+  private spanContext: OtelContext | undefined;
 
   constructor(
     private readonly api: AxiosInstance,
@@ -59,6 +63,8 @@ export class Walk<T> {
   }
 
   async *pages(): AsyncGenerator<Page<T>, void, undefined> {
+    let failure: unknown;
+    this.startSpan();
     try {
       const { request, url } = this.vet(this.o.resume?.next ?? this.first);
       const page = { ...(await this.fetch(request, url, 0)), itemsBefore: this.tally.items };
@@ -72,12 +78,59 @@ export class Walk<T> {
         yield this.tally.account(page, null).page;
         throw error;
       }
-      yield* plan ? this.planned(page, plan) : this.followed(page);
+      for await (const next of plan ? this.planned(page, plan) : this.followed(page)) {
+        this.span?.addEvent('steady.page', {
+          'steady.page.index': next.index,
+          'steady.page.items': next.items.length,
+          ...(next.revalidated && { 'steady.page.revalidated': true }),
+          'steady.checkpoint': next.checkpoint ? JSON.stringify(next.checkpoint.next) : 'none',
+        });
+        yield next;
+      }
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
+      this.endSpan(failure);
       this.unlink();
       // break, return or a failure: cancel what is still in flight; nothing is fetched after the walk ends.
       if (this.window?.busy) this.stop.abort();
     }
+  }
+
+  /** The walk's span, when a recording tracer is registered: one per walk, its page requests its children. */
+  private startSpan(): void {
+    const parent = activeContext();
+    const span = startSpan(
+      'steady.walk',
+      SPAN_KIND.INTERNAL,
+      { 'url.full': `${this.origin}${this.first.url.startsWith('/') ? this.first.url : ''}` },
+      parent,
+    );
+    if (!span) return;
+    this.span = span;
+    this.spanContext = withSpan(parent, span);
+  }
+
+  private endSpan(failure: unknown): void {
+    const { span, tally } = this;
+    if (!span) return;
+    span.setAttributes({
+      'steady.strategy': (this.strategy as { chosen?: string }).chosen ?? this.strategy.name,
+      'steady.pages': tally.pages,
+      'steady.items': tally.items,
+      'steady.requests': tally.requests,
+      'steady.retries': tally.retries,
+      ...(tally.revalidated > 0 && { 'steady.revalidated': tally.revalidated }),
+    });
+    if (failure !== undefined) {
+      span.setAttribute(
+        'error.type',
+        failure instanceof PaginationError ? failure.code : failure instanceof Error ? failure.name : '_OTHER',
+      );
+      span.setStatus({ code: STATUS.ERROR, message: failure instanceof Error ? failure.message : String(failure) });
+    }
+    span.end();
   }
 
   /** What the first page says of the whole walk: its totals, and a plan of the rest when it states one. */
@@ -209,7 +262,8 @@ export class Walk<T> {
       const steady: SteadyRequestOptions = pageSteady(o.config?.steady);
       const redirect = (location: string, at: URL) => followable(location, at, this.origin, o.allowOrigins, checkpoint);
       const config = { ...o.config, steady, signal: controller.signal, ...(o.revalidate && asking(o.config, stored)) };
-      sent = await requestPage(this.api, config, request, redirect, url, this.origin);
+      const send = () => requestPage(this.api, config, request, redirect, url, this.origin);
+      sent = await (this.spanContext ? within(this.spanContext, send) : send());
     } catch (error) {
       if (error instanceof PaginationError) throw error; // a redirect refused before anything was sent there
       const aborted = this.stop.signal.aborted || isCancel(error);

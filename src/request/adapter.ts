@@ -9,6 +9,7 @@ import { decide } from './decision.js';
 import { History, landed, type InfoCarrier } from './history.js';
 import type { RequestPlan } from './plan.js';
 import { resting } from './resting.js';
+import { RequestTrace } from './trace.js';
 import { LinkedSignal } from './signals.js';
 
 /**
@@ -34,6 +35,8 @@ function begin(ctx: SteadyContext, plan: RequestPlan, config: InternalAxiosReque
   ctx.budget?.deposit(started);
   if (!ctx.warned && 'axios-retry' in config) warnTwice(ctx);
   const { control } = ctx;
+  const trace = ctx.telemetry ? RequestTrace.start(config) : undefined;
+  if (trace) return new SteadyRequest(ctx, plan, config, inner, carrier, started, trace).start();
   if (
     plan.simple &&
     config.cancelToken === undefined &&
@@ -121,10 +124,11 @@ class SteadyRequest {
     inner: AxiosAdapter,
     carrier: InfoCarrier,
     started: number,
+    private readonly trace?: RequestTrace,
   ) {
     this.link = new LinkedSignal(config, plan.deadline);
     this.history = new History(carrier, config, started);
-    this.tries = new Attempts(ctx, plan, inner, config, this.link, this.history);
+    this.tries = new Attempts(ctx, plan, inner, config, this.link, this.history, trace);
   }
 
   /** Takes over from a flight whose attempt (the first: `ticket` its quota ticket, `flight` its identity) failed. */
@@ -153,6 +157,8 @@ class SteadyRequest {
     this.ctx.budget?.succeeded();
     this.history.succeeded(attempt, response.status);
     this.history.finish();
+    const { history } = this;
+    this.trace?.end({ attempts: attempt, retries: attempt - 1, hedges: history.hedges, status: response.status });
     return response;
   }
 
@@ -164,6 +170,9 @@ class SteadyRequest {
     // the side: nothing is written on it.
     const bare = typeof error === 'object' && error !== null && (error as { config?: unknown }).config !== this.config;
     this.history.finish(stoppedBy, bare ? (error as object) : undefined, reason);
+    const { history } = this;
+    const attempts = history.attempts.length;
+    this.trace?.end({ attempts, retries: Math.max(0, attempts - 1), hedges: history.hedges, ...(stoppedBy && { stoppedBy }), error });
     return error;
   }
 
@@ -209,6 +218,7 @@ class SteadyRequest {
         }
         history.waited(next.delayMs);
         ctx.counters.retries++;
+        if (this.trace) this.trace.waitReason = tries.named ? 'retry-after' : ctx.control.pauses.health.up ? 'backoff' : 'api-down';
         // A backoff (not a server-named pause, nor an outage: the limiter's gate is shut then anyway) frees the
         // slot a walk gave this request, until the next attempt.
         if (!tries.named && ctx.control.pauses.health.up) resting(config.signal, next.delayMs);

@@ -13,6 +13,7 @@ import { RETRY_DEFAULTS, type RetryPolicy } from '../retry/normalize.js';
 import { isIdempotent } from '../retry/policy.js';
 import type { ServerDelay } from '../retry/retry-after.js';
 import type { AttemptOverrides } from '../types.js';
+import type { AttemptTrace, RequestTrace } from './trace.js';
 import type { SteadyContext } from './instance.js';
 import { callback } from './decision.js';
 import type { History } from './history.js';
@@ -80,6 +81,7 @@ export class Attempts {
     private readonly config: InternalAxiosRequestConfig,
     private readonly link: LinkedSignal,
     private readonly history: History,
+    private readonly trace?: RequestTrace,
   ) {
     this.validate = plan.validate;
     this.before = plan.retry ? plan.retry.beforeAttempt : undefined;
@@ -192,8 +194,9 @@ export class Attempts {
         ? hedgeDelay(hedge, this.ctx.control.latency)
         : undefined;
     if (delayMs === undefined) return this.dispatch(current, notBefore, priority);
+    let copies = 0;
     return hedged(
-      (signal, started) => this.dispatch({ ...current, signal }, notBefore, priority, started),
+      (signal, started) => this.dispatch({ ...current, signal }, notBefore, priority, started, copies++ > 0),
       delayMs,
       () => mayHedge(this.ctx),
       () => {
@@ -204,8 +207,15 @@ export class Attempts {
     );
   }
 
-  private dispatch(current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number, started?: () => void) {
-    return dispatch(this.ctx.control, () => this.transport(current, started), {
+  private dispatch(
+    current: InternalAxiosRequestConfig,
+    notBefore: number | undefined,
+    priority: number,
+    started?: () => void,
+    hedge = false,
+  ) {
+    const go = this.trace ? () => this.traced(current, started, notBefore !== undefined, hedge) : () => this.transport(current, started);
+    return dispatch(this.ctx.control, go, {
       priority,
       // While it waits for a down API, its patience may end the wait too.
       signal: this.waiting?.controller.signal ?? (current.signal as AbortSignal | undefined),
@@ -216,16 +226,50 @@ export class Attempts {
   }
 
   /** One copy, granted its slot: sent, and its answer learned from before the slot is given back. */
-  private transport(current: InternalAxiosRequestConfig, started: (() => void) | undefined): Promise<AxiosResponse> {
+  private transport(
+    current: InternalAxiosRequestConfig,
+    started: (() => void) | undefined,
+    send: (config: InternalAxiosRequestConfig) => Promise<AxiosResponse> = (config) => this.handOver(config),
+  ): Promise<AxiosResponse> {
     const ticket = this.counted(started);
     const sentAt = this.plan.hedge ? performance.now() : 0;
-    return this.handOver(current).then(
+    return send(current).then(
       (response) => {
         this.answered(ticket, sentAt, response);
         return this.validate ? this.validated(response) : response;
       },
       (thrown: unknown) => this.failed(ticket, sentAt, current, thrown),
     );
+  }
+
+  /** One copy of a traced request: its CLIENT span around the transport, its wait before it an event. */
+  private traced(
+    current: InternalAxiosRequestConfig,
+    started: (() => void) | undefined,
+    retry: boolean,
+    hedge: boolean,
+  ): Promise<AxiosResponse> {
+    let attempt: AttemptTrace | undefined;
+    const mark = () => {
+      started?.();
+      attempt = (this.trace as RequestTrace).attempt(current, retry, hedge);
+    };
+    // The span ends when the transport answers: a pause the answer names, or validation, is not the attempt's time.
+    return this.transport(current, mark, (config) => {
+      const span = attempt as AttemptTrace;
+      return span
+        .send(() => this.handOver(span.config ?? config))
+        .then(
+          (response) => {
+            span.end(response);
+            return response;
+          },
+          (error: unknown) => {
+            span.end(isAxiosError(error) ? error.response : undefined, error);
+            throw error;
+          },
+        );
+    });
   }
 
   /** A copy about to be sent: counted, recorded, and its quota ticket taken (`started`: a hedge says it went). */

@@ -25,6 +25,8 @@ export interface SteadyContext {
   readonly onQuota: ((event: QuotaEvent) => void) | undefined;
   /** Whether this attach() feeds and obeys the limiter's quota tracker (`quota: false` turns it off). */
   readonly learnQuota: boolean;
+  /** Whether requests are traced when an OpenTelemetry tracer is registered (`telemetry: false` turns it off). */
+  readonly telemetry: boolean;
   /** Whether a second retry layer on the instance was warned about (once per attach()). */
   warned: boolean;
 }

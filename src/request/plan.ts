@@ -9,9 +9,21 @@ import { checkKeys, durationOption, functionOption, invalid, isPlainObject, numb
 export function checkSteadyOptions(options: unknown): SteadyOptions {
   if (options === undefined) return {};
   if (!isPlainObject(options)) invalid('options', options, 'an object');
-  checkKeys('options', options, ['retry', 'limiter', 'deadline', 'onPause', 'quota', 'onQuota', 'hedge', 'health', 'onHealth']);
+  checkKeys('options', options, [
+    'retry',
+    'limiter',
+    'deadline',
+    'onPause',
+    'quota',
+    'onQuota',
+    'hedge',
+    'health',
+    'onHealth',
+    'telemetry',
+  ]);
   const o = options as SteadyOptions;
   if (o.quota !== undefined && typeof o.quota !== 'boolean') invalid('quota', o.quota, 'a boolean');
+  if (o.telemetry !== undefined && typeof o.telemetry !== 'boolean') invalid('telemetry', o.telemetry, 'a boolean');
   functionOption('onQuota', o.onQuota);
   if (o.deadline !== undefined) durationOption('deadline', o.deadline, 1);
   functionOption('onPause', o.onPause);
