@@ -106,6 +106,15 @@ it('a walk: one span, its page requests its children, an event per page with its
   expect(requests.every((r) => r.parentSpanId === walk?.spanId && r.traceId === walk?.traceId)).toBe(true);
 });
 
+it('metrics: the quota left and the health as gauges per limiter; a pause counted by its source', async () => {
+  const { outcomes, metrics } = await run('gauges');
+  expect(outcomes).toEqual([200]);
+  const point = (name: string) => metrics.find((m) => m.name === name)?.points;
+  expect(point('axios_steady.quota.remaining')).toEqual([{ attributes: { 'steady.limiter': 'gauged' }, value: 7 }]);
+  expect(point('axios_steady.api.up')).toEqual([{ attributes: { 'steady.limiter': 'gauged' }, value: 1 }]);
+  expect(point('axios_steady.pauses')).toEqual([{ attributes: { 'steady.pause.source': 'retry-after' }, value: 1 }]);
+});
+
 it('telemetry: false — no span of ours; the HTTP instrumentation’s own spans are left as they were', async () => {
   const { spans } = await run('off');
   expect(spans.filter((s) => s.scope === 'axios-steady')).toEqual([]);

@@ -1,4 +1,4 @@
-import { instruments } from './telemetry/otel.js';
+import { instruments, observeLimiter } from './telemetry/otel.js';
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import type Bottleneck from 'bottleneck';
 import { normalizeHealth } from './control/health.js';
@@ -109,6 +109,13 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
     { synchronous: true },
   );
   markAttached(instance, true);
+  // The gauges' source lives as long as the instance (its interceptor holds ctx): the gauges hold it weakly.
+  ctx.gauges = () => ({
+    limiter: String((limiter as unknown as { id?: string }).id ?? 'default'),
+    remaining: control.quota.state()?.remaining,
+    up: control.pauses.health.up,
+  });
+  const unobserve = ctx.telemetry ? observeLimiter(ctx.gauges) : undefined;
 
   let detached = false;
   return {
@@ -120,6 +127,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
       markAttached(instance, false);
       unsubscribe();
       unsubscribeHealth?.();
+      unobserve?.();
       if (owned) void limiter.disconnect(false).catch(() => undefined);
     },
     stats() {

@@ -27,6 +27,8 @@ export interface SteadyContext {
   readonly learnQuota: boolean;
   /** Whether requests are traced when an OpenTelemetry tracer is registered (`telemetry: false` turns it off). */
   readonly telemetry: boolean;
+  /** What this attach() shows as gauges (see telemetry/otel.ts' observeLimiter), kept alive by the instance. */
+  gauges?: () => { limiter: string; remaining: number | undefined; up: boolean };
   /** Whether a second retry layer on the instance was warned about (once per attach()). */
   warned: boolean;
 }

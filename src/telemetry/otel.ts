@@ -38,9 +38,13 @@ interface Instrument {
   record?(value: number, attributes?: Attributes): void;
   add?(value: number, attributes?: Attributes): void;
 }
+interface Observable {
+  addCallback(callback: (result: { observe(value: number, attributes?: Attributes): void }) => void): void;
+}
 interface Meter {
   createHistogram(name: string, options?: { description?: string; unit?: string }): Instrument;
   createCounter(name: string, options?: { description?: string; unit?: string }): Instrument;
+  createObservableGauge(name: string, options?: { description?: string; unit?: string }): Observable;
 }
 interface Registry {
   trace?: { getTracer(name: string, version?: string): Tracer };
@@ -143,5 +147,42 @@ export function instruments(): Instruments | undefined {
     pauses: meter.createCounter('axios_steady.pauses', { unit: '{pause}', description: 'Pauses of the whole limiter, by reason' }),
   };
   made = { provider, instruments };
+  const quota = meter.createObservableGauge('axios_steady.quota.remaining', {
+    unit: '{request}',
+    description: 'Requests the API says are left in its window, per limiter (absent until the API states a quota)',
+  });
+  quota.addCallback((result) => {
+    for (const { limiter, remaining } of sources()) if (remaining !== undefined) result.observe(remaining, { 'steady.limiter': limiter });
+  });
+  const health = meter.createObservableGauge('axios_steady.api.up', {
+    description: '1 while the API is up, 0 while the health gate holds it down',
+  });
+  health.addCallback((result) => {
+    for (const { limiter, up } of sources()) result.observe(up ? 1 : 0, { 'steady.limiter': limiter });
+  });
   return instruments;
+}
+
+/** What one attached limiter shows as gauges. */
+export type GaugeSource = () => { limiter: string; remaining: number | undefined; up: boolean };
+/**
+ * Held weakly: an instance attached and dropped without detach() is collected with its source (the caller keeps
+ * the source alive as long as the instance).
+ */
+const gauges = new Set<WeakRef<GaugeSource>>();
+
+function* sources() {
+  for (const ref of gauges) {
+    const read = ref.deref();
+    if (read) yield read();
+    else gauges.delete(ref);
+  }
+}
+
+/** Shows a limiter's quota and health as gauges while it is attached; returns how to stop. */
+export function observeLimiter(source: GaugeSource): () => void {
+  const ref = new WeakRef(source);
+  gauges.add(ref);
+  instruments(); // a meter provider registered now makes the gauges now
+  return () => void gauges.delete(ref);
 }

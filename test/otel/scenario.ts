@@ -94,6 +94,19 @@ if (scenario === 'retries') {
   );
   server.closeAllConnections();
   server.close();
+} else if (scenario === 'gauges') {
+  // A 429 naming 1 s (a pause of the limiter), then answers stating the quota: remaining=7.
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    if (n++ === 0) return res.writeHead(429, { 'retry-after': '1' }).end();
+    res.writeHead(200, { 'content-type': 'application/json', ratelimit: 'limit=10, remaining=7, reset=30' }).end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const api = axios.create({ baseURL: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
+  attach(api, { limiter: { id: 'gauged' } });
+  out.outcomes.push((await api.get('/item')).status);
+  server.closeAllConnections();
+  server.close();
 } else if (scenario === 'walk') {
   const server = await serve([200, 503]);
   const api = axios.create({ baseURL: server.url });
