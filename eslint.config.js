@@ -65,7 +65,16 @@ zones.push(
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'coverage/', 'docs/api/', 'examples/react/dist/', 'node_modules/', 'bench/.tmp/', 'src/fleet/scripts.generated.ts'],
+    ignores: [
+      'dist/',
+      'coverage/',
+      'docs/api/',
+      'examples/react/dist/',
+      'test/otel/browser/dist/',
+      'node_modules/',
+      'bench/.tmp/',
+      'src/fleet/scripts.generated.ts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

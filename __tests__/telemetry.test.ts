@@ -5,24 +5,12 @@
 // events that, with the attempts, account for the logical span's time, and no span at all with `telemetry: false`.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import type { SpanJson as Span } from '../test/otel/span-json.js';
 
 jest.setTimeout(60_000);
 const SCENARIO = path.resolve(__dirname, '..', 'test', 'otel', 'scenario.ts');
 const KIND = { INTERNAL: 0, SERVER: 1, CLIENT: 2 };
 
-interface Span {
-  name: string;
-  kind: number;
-  scope: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  attributes: Record<string, unknown>;
-  events: { name: string; attributes: Record<string, unknown> }[];
-  status: number;
-  startMs: number;
-  endMs: number;
-}
 interface Run {
   outcomes: unknown[];
   spans: Span[];

@@ -8,6 +8,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { spanJson } from './span-json.js';
 
 const scenario = process.argv[2] ?? 'retries';
 const withHttp = !process.argv.includes('--no-http-instrumentation');
@@ -124,19 +125,6 @@ const metricPoints = resourceMetrics.scopeMetrics
       points: m.dataPoints.map((p) => ({ attributes: p.attributes, value: p.value })),
     })),
   );
-const hr = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;
-const spans = exporter.getFinishedSpans().map((s) => ({
-  name: s.name,
-  kind: s.kind,
-  scope: s.instrumentationScope.name,
-  traceId: s.spanContext().traceId,
-  spanId: s.spanContext().spanId,
-  parentSpanId: s.parentSpanContext?.spanId,
-  attributes: s.attributes,
-  events: s.events.map((e) => ({ name: e.name, attributes: e.attributes })),
-  status: s.status.code,
-  startMs: hr(s.startTime),
-  endMs: hr(s.endTime),
-}));
+const spans = exporter.getFinishedSpans().map(spanJson);
 process.stdout.write(JSON.stringify({ ...out, spans, metrics: metricPoints }));
 await provider.shutdown();
