@@ -74,9 +74,11 @@ it('the hedge fails while the first copy hangs: the attempt fails now, the hung 
   });
   const { api, steady } = client({ hedge: { delay: 30 }, retry: { baseDelay: 1 } });
   const response = await api.get('/item');
-  expect(response.data).toEqual({ k: 3 });
+  // The retry (3) answers — or, on a machine slow enough that it too outlives the hedge delay, its own hedge (4).
+  expect((response.data as { k: number }).k).toBeGreaterThanOrEqual(3);
   expect(steadyInfo(response)?.attempts.map((a) => a.status)).toEqual([503, 200]);
-  expect(steady.stats()).toMatchObject({ hedges: 1, retries: 1 });
+  expect(steady.stats().retries).toBe(1);
+  expect(steady.stats().hedges).toBeGreaterThanOrEqual(1);
   await until(() => closed.includes(1));
 });
 
