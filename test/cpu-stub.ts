@@ -19,6 +19,8 @@ const stub: AxiosAdapter = (config) =>
   });
 
 export const BARE = 'bare axios';
+/** Not a contender: bare axios' own CPU per request in each round (what the machine's load makes of one request). */
+export const BARE_ABSOLUTE = 'bare axios itself (absolute)';
 export const FLOOR = 'floor: interceptor + per-request adapter';
 
 /** The contenders, each its own instance for the whole run: bare axios, the attachments, the floor, an A/A control. */
@@ -49,9 +51,12 @@ export function stubContenders(attachments: readonly (readonly [string, Attach])
   ];
 }
 
-/** µs of CPU per request over bare axios, per contender: one figure per round (after a warm-up round). */
+/**
+ * µs of CPU per request over bare axios, per contender: one figure per round (after a warm-up round); and under
+ * BARE_ABSOLUTE, bare axios' own µs per request in each round.
+ */
 export async function measure(field: [string, AxiosInstance][], rounds: number, slice = 500, slices = 10): Promise<Map<string, number[]>> {
-  const over = new Map<string, number[]>(field.map(([name]) => [name, []]));
+  const over = new Map<string, number[]>([...field.map(([name]) => [name, []] as [string, number[]]), [BARE_ABSOLUTE, []]]);
   const burst = (api: AxiosInstance) => Promise.all(Array.from({ length: 50 }, () => api.get('/item')));
   for (let round = 0; round <= rounds; round++) {
     const used = new Map<string, number>(field.map(([name]) => [name, 0]));
@@ -67,6 +72,7 @@ export async function measure(field: [string, AxiosInstance][], rounds: number, 
     if (round === 0) continue; // warm-up
     const bare = (used.get(BARE) as number) / (slice * slices);
     for (const [name, us] of used) over.get(name)?.push(us / (slice * slices) - bare);
+    over.get(BARE_ABSOLUTE)?.push(bare);
   }
   return over;
 }
