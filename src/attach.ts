@@ -6,7 +6,7 @@ import { DEFAULT_PROBES } from './control/pauses.js';
 import { controlOf } from './control/state.js';
 import { alreadyAttached, optionError } from './errors.js';
 import { withRedisDefaults } from './fleet/cluster.js';
-import { createLimiter } from './limit/bottleneck.js';
+import { createLimiter, quietHeartbeat } from './limit/bottleneck.js';
 import type { QuotaState } from './quota/tracker.js';
 import { INNER, steadyAdapter, type SteadyAdapter } from './request/adapter.js';
 import { isAttached, markAttached } from './request/attached.js';
@@ -64,6 +64,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
   const budgetPolicy = retry === false ? false : normalizeBudget(o.retry && o.retry.budget, 'retry.budget');
   const { limiter, owned } = createLimiter(withRedisDefaults(o.limiter));
   const control = controlOf(limiter);
+  if (owned && control.ledger) quietHeartbeat(limiter);
   const ctx: SteadyContext = {
     limiter,
     control,

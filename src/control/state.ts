@@ -55,6 +55,9 @@ function create(limiter: Bottleneck): LimiterControl {
       down: (delayMs) => health.heardDown(Date.now(), Date.now() + delayMs),
       up: () => health.heardUp(),
     });
+    // The API went down or came back (heard, or this process' own probes): requests on the fleet's wait list ask
+    // again — the ledger hands no room while the fleet is down, and down, the probe must be able to ask.
+    if (ledger) health.onChange(() => ledger.wakeAll());
     // This process found the API down: the fleet's outage starts (or, when the fleet knew, its schedule rules).
     const told = voice;
     health.onTrip((firstProbeMs, intervalMs) => {

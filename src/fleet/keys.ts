@@ -1,10 +1,13 @@
 // Every Redis key axios-steady keeps for a fleet, and every field in them: the one place they are described.
-// Both keys of a limiter share the `{id}` hashtag, so a Redis Cluster keeps them in one slot (the scripts touch
+// The four keys of a limiter share the `{id}` hashtag, so a Redis Cluster keeps them in one slot (the scripts touch
 // both). bottleneck's own keys (`b_<id>_…`) sit beside them and are bottleneck's.
 //
 // `axios-steady:{<id>}:fleet` — a hash; times are Redis time (ms), the one clock every process shares:
 //   pause        the fleet's pause end (a 429/503 named a delay)
 //   n            dispatches counted so far (a grant's number; unique entries below)
+//   nx           the next start the fleet's minTime allows (each grant reserves its start)
+//   ws           the wait list's arrival counter;   sw, swu  the process that asks again when a spent window ends,
+//                and until when it is that one (the rest are woken by what its answer reports)
 //   rem, reset   the freshest rate-limit report of the window: remaining, and when it resets
 //   rp, rpAt     the grant probing a reported window after its reset, and when it was granted
 //   — the quota learned from 429s (no rate-limit headers; the same model as quota/from-429s.ts) —
@@ -24,8 +27,15 @@
 //
 // `axios-steady:{<id>}:unanswered` — a sorted set of the dispatches not yet answered: member `n:expiresAt`,
 //   scored by when it expires (the job's expiration: a crashed process' entries lapse by themselves).
+//
+// `axios-steady:{<id>}:waiting` — a sorted set: the processes refused for want of room, by arrival (member: the
+//   process' id). Each is woken by a PUBLISH on `axios-steady:{<id>}:waiting:<pid>` (its own channel).
+//
+// `axios-steady:{<id>}:wanted` — a hash: `d:<pid>` how many requests a listed process waits with; `w:<pid>` set
+//   when it was woken (it may then take before those still listed), deleted by its next ask.
 
-/** The two keys of a limiter's fleet ledger. */
-export function ledgerKeys(id: string): readonly [fleet: string, unanswered: string] {
-  return [`axios-steady:{${id}}:fleet`, `axios-steady:{${id}}:unanswered`];
+/** The four keys of a limiter's fleet ledger. */
+export function ledgerKeys(id: string): readonly [fleet: string, unanswered: string, waiting: string, wanted: string] {
+  const tag = `axios-steady:{${id}}`;
+  return [`${tag}:fleet`, `${tag}:unanswered`, `${tag}:waiting`, `${tag}:wanted`];
 }

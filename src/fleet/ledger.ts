@@ -2,6 +2,7 @@ import type Bottleneck from 'bottleneck';
 import type { QuotaReport } from '../quota/report.js';
 import { storeOf } from '../limit/bottleneck.js';
 import { ledgerKeys } from './keys.js';
+import { abortReason } from '../util/sleep.js';
 import { SCRIPTS } from './scripts.generated.js';
 
 /**
@@ -20,19 +21,43 @@ export interface Grant {
   readonly entry: string;
   /** Set when this dispatch is the probe of a down fleet: the token its answer is reported with. */
   readonly probe?: string;
+  /** How long until the start the fleet reserved for it (its minTime spacing); 0 or absent: at once. */
+  readonly delayMs?: number;
 }
 
 /**
  * What the ledger says to a process about to send: go (with a grant when the quota is counted), or wait
  * `waitMs` because the fleet is `paused` (a 429/503 named a delay), the window's quota is `spent` until
- * its reset, what remains is all taken by requests still unanswered (`in-flight`: ask again shortly), or the
- * quota `learned` from 429s is spent until its window ends.
+ * its reset, what remains is all taken by requests still unanswered (`in-flight`: until woken), the quota
+ * `learned` from 429s is spent until its window ends, the API is `down`, or the fleet's minTime `spaced` it.
+ * `listed`: this process is on the fleet's wait list and is woken (over pub/sub) when room frees; `designated`:
+ * it is the one process that asks again when a spent window ends (the rest are woken after it).
  */
 export type Admission =
   | { readonly go: true; readonly grant?: Grant }
-  | { readonly go: false; readonly waitMs: number; readonly reason: (typeof REASONS)[number]; readonly ageMs?: number };
+  | {
+      readonly go: false;
+      readonly waitMs: number;
+      readonly reason: (typeof REASONS)[number];
+      readonly ageMs?: number;
+      readonly listed?: boolean;
+      readonly designated?: boolean;
+    };
 
-const REASONS = ['paused', 'spent', 'in-flight', 'learned', 'down'] as const;
+const REASONS = ['paused', 'spent', 'in-flight', 'learned', 'down', 'spaced'] as const;
+
+/** What the fleet enforces for a request (read from its limiter for every ask, so `updateSettings()` applies). */
+export interface FleetLimits {
+  /** Counted against the fleet's quota (true), or for concurrency and spacing only (`quota: false`). */
+  readonly quota: boolean;
+  /** How many may be unanswered while nothing is known. */
+  readonly blindCap: number;
+  /** A count lapses after this (the job's expiration). */
+  readonly expiration: number;
+  /** The fleet's maxConcurrent (0: none) and minTime (ms). */
+  readonly maxConcurrent: number;
+  readonly minTime: number;
+}
 
 /** The probe schedule the fleet's health runs on (see control/health.ts). */
 export interface ProbeSchedule {
@@ -50,39 +75,99 @@ export interface Answer {
 
 /** How long the ledger outlives the last dispatch: far longer than any window worth pacing. */
 const KEEP_MS = 24 * 3600 * 1000;
-/** How soon to ask again when what remains is all taken by unanswered requests. */
+/** How soon to ask again when what remains is all taken by unanswered requests, for a caller nobody wakes. */
 const RECHECK_MS = 50;
+/** A listed process asks again after this even if no wake came (a wake lost with a dropped connection). */
+const LOST_WAKE_MS = 30_000;
+/** How far ahead a start may be reserved under the fleet's minTime. */
+const HORIZON_MS = 1000;
+/** Most grants one round trip asks for. */
+const MAX_BATCH = 64;
+/** How long a subscriber may take to connect and subscribe before this process settles for asking on a timer. */
+const REDIS_READY_MS = 10_000;
 /** A ledger that does not answer within this is skipped for that dispatch (the limiter itself still holds). */
 const ANSWER_MS = 1000;
 
+/** The client a process is woken through: ioredis' or node-redis 3's subscriber (bottleneck's connection has one). */
+export interface WakeClient {
+  subscribe(...args: unknown[]): unknown;
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+  once?(event: 'ready', listener: () => void): unknown;
+  /** ioredis: 'ready' once connected. */
+  readonly status?: string;
+}
+
+interface Ask {
+  readonly limits: FleetLimits;
+  readonly resolve: (answer: Admission | undefined) => void;
+  readonly reject: (reason: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+}
+
+type Reply = [got: number, grants: unknown[], token: string, waitMs: number, reason: number, ageMs: number, designated: number];
+
 /**
- * What a fleet shares beyond bottleneck's limits, kept in the Redis of its limiter: the pause (so a process
- * that was not listening when a 429 was broadcast still waits) and the learned quota — every process counts
- * its dispatches there and stores what the API reports, so what remains is charged with the whole fleet's
- * unanswered requests, not one process'. Checking and counting are one Lua script per dispatch, so two
- * processes cannot both take the last token.
+ * What a fleet shares through the Redis of its limiter: its pause (so a process that was not listening when a
+ * 429 was broadcast still waits), its concurrency and spacing (maxConcurrent, minTime), its quota — every
+ * process counts its dispatches there and stores what the API reports, so what remains is charged with the
+ * whole fleet's unanswered requests, not one process' — and a wait list. Checking and counting are one Lua
+ * script, so two processes cannot both take the last token.
+ *
+ * The cost a fleet puts on Redis is what this class is shaped by (docs/scale.md): the requests of one process
+ * that wait together ask in one round trip (`acquire`); an answer reports and asks for the next in one
+ * (`done`); a process refused for want of room is listed and woken by one PUBLISH when an answer frees room,
+ * never by asking again on a timer; when a window's quota is spent one process asks at its reset and the rest
+ * are woken by what its answer reports.
  *
  * Fails open: when Redis does not answer (restarting, keys lost), the dispatch goes uncounted and each
- * process' own pause gate and QuotaTracker still hold it to what that process saw; the next report
+ * process' own pause gate, lane and QuotaTracker still hold it to what that process saw; the next report
  * rebuilds the ledger.
  */
 export class FleetLedger {
   private readonly client: ScriptClient;
-  private readonly keys: readonly [string, string];
+  private readonly keys: readonly [string, string, string, string];
   private checking: Promise<Admission | undefined> | undefined;
+  /** This process' name on the wait list, and the channel it is woken on. */
+  private readonly pid = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  private subscribed: Promise<boolean> | undefined;
+  private readonly pending: Ask[] = [];
+  private asking = false;
+  private later: ReturnType<typeof setTimeout> | undefined;
+  /** Grants another process' answer handed to this one with its wake, for the asks that come with it. */
+  private readonly handed: Grant[] = [];
+  private unclaimed: ReturnType<typeof setTimeout> | undefined;
+  /** Wakes received so far: one that arrives while an ask is on its way (its reply may still list us) counts. */
+  private wakes = 0;
+  /** Whether this process can be woken (subscribed to its channel). */
+  private listening = false;
+  /** While this process is on the wait list: the refusal new asks share (no round trip), and until when. */
+  private listed: { answer: Extract<Admission, { go: false }>; until: number } | undefined;
+  private readonly wakers = new Set<() => void>();
+  private last: FleetLimits = { quota: true, blindCap: 1e9, expiration: 60_000, maxConcurrent: 0, minTime: 0 };
 
   /** The probe schedule of the fleet's health (the first attach() of the limiter sets it). */
   probes: ProbeSchedule = { minProbeMs: 1000, maxProbeMs: 30_000, probeLeaseMs: 30_000 };
 
-  constructor(client: ScriptClient, id: string) {
+  constructor(
+    client: ScriptClient,
+    id: string,
+    private readonly subscriber?: WakeClient,
+  ) {
     this.client = client;
     this.keys = ledgerKeys(id);
+    // Subscribed once, when the limiter is set up: a process is woken only on a channel Redis knows it listens on.
+    if (subscriber) void this.listen();
   }
 
   /** The ledger of a Redis-backed limiter, or undefined when its client cannot run scripts. */
   static of(limiter: Bottleneck): FleetLedger | undefined {
-    const client = storeOf(limiter)?.connection?.client as Partial<ScriptClient> | undefined;
-    return typeof client?.eval === 'function' ? new FleetLedger(client as ScriptClient, limiter.id) : undefined;
+    const connection = storeOf(limiter)?.connection;
+    const client = connection?.client as Partial<ScriptClient> | undefined;
+    const subscriber = connection?.subscriber as Partial<WakeClient> | undefined;
+    if (typeof client?.eval !== 'function') return undefined;
+    const wakes = typeof subscriber?.subscribe === 'function' && typeof subscriber.on === 'function';
+    return new FleetLedger(client as ScriptClient, limiter.id, wakes ? (subscriber as WakeClient) : undefined);
   }
 
   /**
@@ -91,35 +176,250 @@ export class FleetLedger {
    * must not predate the grant.
    */
   check(fresh = false): Promise<Admission | undefined> {
-    if (fresh) return this.ask(0);
-    this.checking ??= this.ask(0).finally(() => (this.checking = undefined));
+    if (fresh) return this.once('0', 0);
+    this.checking ??= this.once('0', 0).finally(() => (this.checking = undefined));
     return this.checking;
   }
 
   /**
-   * Before a request queues for the limiter: counts it against the fleet's quota (it stays counted until
-   * answered, or for `expiration` ms), or says how long to wait. `blindCap`: how many may be unanswered
-   * while nothing is known.
+   * One dispatch counted against the fleet's quota (it stays counted until answered, or for `expiration` ms),
+   * or how long to wait; asked alone and never listed (see `acquire` for what requests use). `blindCap`: how
+   * many may be unanswered while nothing is known.
    */
   take(blindCap: number, expiration: number): Promise<Admission | undefined> {
-    return this.ask(1, blindCap, expiration);
+    return this.once('1', blindCap, expiration);
   }
 
-  /** undefined when Redis did not answer. */
-  private ask(mode: 0 | 1, blindCap = 0, expiration = 0): Promise<Admission | undefined> {
-    const args = [KEEP_MS, Math.ceil(expiration), RECHECK_MS, mode, blindCap, this.probes.probeLeaseMs];
-    return this.run(SCRIPTS.take, args).then((reply) => {
-      if (!Array.isArray(reply)) return undefined;
-      if (reply[0] === 1) {
-        const probe = reply[2] === undefined ? undefined : String(reply[2]);
-        if (mode === 0 && probe === undefined) return { go: true };
-        return { go: true, grant: { entry: mode === 0 ? '' : String(reply[1]), ...(probe !== undefined && { probe }) } };
+  private once(mode: '0' | '1', blindCap: number, expiration = 0): Promise<Admission | undefined> {
+    const limits = { quota: true, blindCap, expiration, maxConcurrent: 0, minTime: 0 };
+    return this.run(SCRIPTS.take, this.header(limits, 1, '', mode)).then((reply) => this.single(reply, mode));
+  }
+
+  private single(reply: unknown, mode: '0' | '1'): Admission | undefined {
+    const r = parse(reply);
+    if (!r) return undefined;
+    if (r[0] > 0) {
+      if (mode === '0' && !r[2]) return { go: true };
+      return { go: true, grant: { entry: String(r[1][0] ?? ''), ...(r[2] && { probe: r[2] }) } };
+    }
+    return refusal(r, false);
+  }
+
+  /**
+   * A request's turn to be counted (see FleetLimits): a grant, or a refusal saying how long to wait. The
+   * requests of this process that ask together share one round trip; while this process is listed, new asks
+   * wait for its wake without one. Rejects when `signal` aborts before the answer.
+   */
+  acquire(limits: FleetLimits, signal?: AbortSignal): Promise<Admission | undefined> {
+    return new Promise((resolve, reject) => {
+      const ask: Ask = { limits, resolve, reject, signal };
+      if (signal) {
+        const onAbort = () => {
+          const index = this.pending.indexOf(ask);
+          if (index >= 0) this.pending.splice(index, 1);
+          reject(abortReason(signal));
+        };
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
       }
-      const waitMs = Number(reply[1]);
-      const reason = REASONS[Number(reply[2]) - 1];
-      if (!Number.isFinite(waitMs) || !reason) return undefined;
-      return { go: false, waitMs: Math.max(1, waitMs), reason, ...(reply[3] !== undefined && { ageMs: Number(reply[3]) }) };
+      this.pending.push(ask);
+      this.pump();
     });
+  }
+
+  /**
+   * Waits for this process' wake (an answer somewhere in the fleet freed room), or `waitMs`, or `signal`.
+   */
+  waitForWake(waitMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, waitMs));
+      this.wakers.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * A wake on this process' channel: 'w', or 'g'/'h' and the grants handed to it (`entry,delay` pairs, ';'); or 'd'
+   * and the ms until the window ends, when this process is to ask then.
+   */
+  private heard(message: string): void {
+    if (message.startsWith('g') || message.startsWith('h')) {
+      // 'g': off the wait list (new asks go to Redis again); 'h': still listed for the rest.
+      if (message.startsWith('g')) this.listed = undefined;
+      let count = 0;
+      for (const pair of message.slice(1).split(';')) {
+        const [entry, delay] = pair.split(',');
+        if (!entry) continue;
+        this.handed.push({ entry, ...(Number(delay) > 0 && { delayMs: Number(delay) }) });
+        count++;
+      }
+      // Grants nobody here claims (the requests were cancelled meanwhile) go back before they hold the fleet.
+      clearTimeout(this.unclaimed);
+      this.unclaimed = setTimeout(() => {
+        for (const grant of this.handed.splice(0)) this.done(grant, undefined, Date.now(), 'unsent');
+      }, 250);
+      // 'h': as many waiting requests as there are grants, the rest keep their place on the list. 'g': all of them
+      // — Redis counted only the requests that had asked when the process was listed; the rest ask again.
+      this.wakes++;
+      this.wake(message.startsWith('g') ? this.wakers.size : count);
+      this.pump(); // asks already pending take theirs at once
+    } else if (message.startsWith('d')) {
+      // This process is now the one to ask when the window ends, in that many ms.
+      const ms = Number(message.slice(1));
+      if (Number.isFinite(ms) && ms >= 0) setTimeout(() => this.woken(), ms);
+    } else if (message === 'w') this.woken();
+  }
+
+  /** Ends the wait of `count` waiting requests, the longest-waiting first. */
+  private wake(count: number): void {
+    for (const wake of [...this.wakers].slice(0, count)) {
+      this.wakers.delete(wake);
+      wake();
+    }
+  }
+
+  /** Every request of this process waiting for a wake asks again (the fleet's API is back: nothing handed room while it was down). */
+  wakeAll(): void {
+    this.woken();
+  }
+
+  /** Woken: the wait list's room is this process' to ask for. */
+  private woken(): void {
+    this.wakes++;
+    this.listed = undefined;
+    this.wake(this.wakers.size);
+  }
+
+  /** Subscribes this process to its wake channel once; false when it cannot be woken (it then asks on a timer). */
+  private listen(): Promise<boolean> {
+    const { subscriber } = this;
+    if (!subscriber) return Promise.resolve(false);
+    const channel = `${this.keys[2]}:${this.pid}`;
+    this.subscribed ??= new Promise<boolean>((resolve) => {
+      subscriber.on('message', (from, message) => from === channel && this.heard(message));
+      // After a reconnect (ioredis subscribes again by itself) a wake may have been lost: ask again.
+      subscriber.on('ready', () => this.woken());
+      const settled = (err: Error | null | undefined) => (clearTimeout(timer), resolve(!err));
+      const subscribe = () => {
+        try {
+          const result = subscriber.subscribe(channel, (err: Error | null) => settled(err));
+          if (result && typeof (result as Promise<unknown>).then === 'function')
+            (result as Promise<unknown>).then(
+              () => settled(null),
+              (err: Error) => settled(err),
+            );
+        } catch {
+          settled(new Error('subscribe failed'));
+        }
+      };
+      // Not before the connection is ready: ioredis' ready check (INFO) is refused on a subscribed connection.
+      const timer = setTimeout(() => resolve(false), REDIS_READY_MS);
+      if (subscriber.status !== undefined && subscriber.status !== 'ready' && subscriber.once) subscriber.once('ready', subscribe);
+      else subscribe();
+    });
+    return this.subscribed;
+  }
+
+  /**
+   * Sends the pending asks as one TAKE — a timer tick later, so the requests a caller starts together ask
+   * together — unless one is on its way; `carry`, an answer's DONE, takes them along at once.
+   */
+  private pump(carry?: (string | number)[]): void {
+    while (this.handed.length > 0 && this.pending.length > 0) {
+      const ask = this.pending.shift() as Ask;
+      const grant = this.handed.shift() as Grant;
+      ask.resolve({ go: true, grant });
+    }
+    const listed = this.listed;
+    if (listed && Date.now() < listed.until && this.pending.length > 0) {
+      // Listed: every new ask waits for the wake with the rest, without a round trip.
+      const answer = { ...listed.answer, waitMs: listed.until - Date.now() };
+      for (const ask of this.pending.splice(0)) ask.resolve(answer);
+    }
+    if (carry && (this.asking || this.pending.length === 0)) {
+      void this.run(SCRIPTS.done, [...this.header(this.last, 0, ''), ...carry]);
+      return;
+    }
+    if (carry) return this.send(carry);
+    if (this.asking || this.later !== undefined || this.pending.length === 0) return;
+    this.later = setTimeout(() => {
+      this.later = undefined;
+      if (!this.asking && this.pending.length > 0) this.send();
+    }, 0);
+  }
+
+  private send(carry?: (string | number)[]): void {
+    clearTimeout(this.later);
+    this.later = undefined;
+    this.listed = undefined;
+    this.asking = true;
+    const batch = this.pending.splice(0, MAX_BATCH);
+    const limits = batch.reduce(
+      (a, b) => (b.limits.expiration > a.expiration ? { ...a, expiration: b.limits.expiration } : a),
+      batch[0].limits,
+    );
+    this.last = limits;
+    const wakes = this.wakes;
+    void this.listen()
+      .then((wakes) => {
+        this.listening = wakes;
+        const args = this.header(limits, batch.length, wakes ? this.pid : '');
+        return carry ? this.run(SCRIPTS.done, [...args, ...carry]) : this.run(SCRIPTS.take, args);
+      })
+      .then((reply) => {
+        this.asking = false;
+        this.answer(batch, parse(reply), this.listening, wakes !== this.wakes);
+        this.pump();
+      });
+  }
+
+  /** Hands a reply's grants to the asks in order; the rest share its refusal, or ask again. */
+  private answer(batch: Ask[], r: Reply | undefined, listening: boolean, wokenMeanwhile: boolean): void {
+    if (!r) {
+      for (const ask of batch) ask.resolve(undefined);
+      return;
+    }
+    const [got, grants, token] = r;
+    let denied = r[4] > 0 ? refusal(r, listening) : undefined;
+    // Woken while this ask was on its way (the wake crossed its reply): ask again rather than wait for another.
+    if (denied?.listed && wokenMeanwhile) denied = undefined;
+    if (denied?.listed) this.listed = { answer: denied, until: Date.now() + denied.waitMs };
+    const again: Ask[] = [];
+    batch.forEach((ask, i) => {
+      if (i < got) {
+        const delayMs = Number(grants[2 * i + 1]) || 0;
+        const grant: Grant = { entry: String(grants[2 * i]), ...(token && { probe: token }), ...(delayMs > 0 && { delayMs }) };
+        return ask.resolve({ go: true, grant });
+      }
+      if (ask.signal?.aborted) return;
+      if (denied) ask.resolve(denied);
+      else again.push(ask); // a probe went alone, or a wake came meanwhile: the rest ask again at once
+    });
+    this.pending.unshift(...again);
+  }
+
+  /** The shared ARGV of TAKE and DONE (see lua/take-one.lua). */
+  private header(limits: FleetLimits, want: number, pid: string, mode: '0' | '1' | '2' = limits.quota ? '1' : '2'): (string | number)[] {
+    const wait = pid ? LOST_WAKE_MS * (1 + 0.2 * Math.random()) : RECHECK_MS;
+    return [
+      KEEP_MS,
+      Math.ceil(limits.expiration),
+      Math.round(wait),
+      mode,
+      limits.blindCap,
+      this.probes.probeLeaseMs,
+      want,
+      limits.maxConcurrent,
+      Math.ceil(limits.minTime),
+      pid,
+      HORIZON_MS,
+    ];
   }
 
   /**
@@ -144,20 +444,21 @@ export class FleetLedger {
   /**
    * Marks a counted dispatch answered (or never sent) and keeps what its response reported, if anything; an
    * `answer` without rate-limit headers (its status, and a 429's Retry-After) teaches the fleet's learned quota;
-   * `'unsent'`: the grant was given back before it was sent.
-   * Without a grant (Redis did not answer when it was counted) only a report is worth sending. Fire and
-   * forget: a lost call only makes the ledger more careful until the entry ages out.
+   * `'unsent'`: the grant was given back before it was sent. When requests of this process wait, the same
+   * round trip asks for them. Without a grant (Redis did not answer when it was counted) only a report is worth
+   * sending. Fire and forget: a lost call only makes the ledger more careful until the entry ages out.
    */
   done(grant: Grant | undefined, report?: QuotaReport, now: number = Date.now(), answer?: Answer | 'unsent'): void {
     if (!grant?.entry && !report) return;
     const args: (string | number)[] = [grant?.entry ?? ''];
     if (report) args.push('r', report.remaining, Math.max(0, Math.ceil(report.resetAt - now)));
-    else if (answer === 'unsent') args.push('u');
+    else if (answer === 'unsent') args.push('u', 0, 0);
     else if (grant && answer !== undefined) {
-      if (answer.status === 429 && answer.retryAfterMs !== undefined) args.push('x', Math.ceil(answer.retryAfterMs));
-      else if (answer.status < 400) args.push('s');
-    }
-    void this.run(SCRIPTS.done, args);
+      if (answer.status === 429 && answer.retryAfterMs !== undefined) args.push('x', Math.ceil(answer.retryAfterMs), 0);
+      else if (answer.status < 400) args.push('s', 0, 0);
+      else args.push('', 0, 0);
+    } else args.push('', 0, 0);
+    this.pump(args);
   }
 
   /**
@@ -180,10 +481,11 @@ export class FleetLedger {
         clearTimeout(timer);
         resolve(err ? undefined : reply);
       };
-      const byText = () => this.client.eval(script.lua, 2, ...this.keys, ...args, done);
+      const { keys } = this;
+      const byText = () => this.client.eval(script.lua, keys.length, ...keys, ...args, done);
       try {
         if (typeof this.client.evalsha !== 'function') return void byText();
-        this.client.evalsha(script.sha, 2, ...this.keys, ...args, (err: Error | null, reply: unknown) =>
+        this.client.evalsha(script.sha, keys.length, ...keys, ...args, (err: Error | null, reply: unknown) =>
           err && /NOSCRIPT/.test(err.message) ? byText() : done(err, reply),
         );
       } catch {
@@ -192,4 +494,26 @@ export class FleetLedger {
       }
     });
   }
+}
+
+/** TAKE's and DONE's reply, or undefined when it is not one (Redis away, an error). */
+function parse(reply: unknown): Reply | undefined {
+  if (!Array.isArray(reply) || reply.length < 7 || !Array.isArray(reply[1])) return undefined;
+  const [got, grants, token, waitMs, reason, ageMs, designated] = reply as unknown[];
+  return [Number(got), grants as unknown[], token ? String(token) : '', Number(waitMs), Number(reason), Number(ageMs), Number(designated)];
+}
+
+/** A refusal; `listening`: the process asked with its name, so a refusal for want of room listed it. */
+function refusal(r: Reply, listening: boolean): Extract<Admission, { go: false }> | undefined {
+  const reason = REASONS[r[4] - 1];
+  if (!Number.isFinite(r[3]) || !reason) return undefined;
+  const listed = listening && (reason === 'in-flight' || ((reason === 'spent' || reason === 'learned') && r[6] !== 1));
+  return {
+    go: false,
+    waitMs: Math.max(1, r[3]),
+    reason,
+    ...(reason === 'down' && { ageMs: r[5] }),
+    ...(listed && { listed: true }),
+    ...(r[6] === 1 && { designated: true }),
+  };
 }

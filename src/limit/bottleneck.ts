@@ -14,9 +14,14 @@ export interface StoreView {
     readonly highWater?: number | null;
   };
   yieldLoop?: (t?: number) => Promise<void>;
+  /** A Redis datastore: resolves once registered; its heartbeat timer is armed then. */
+  readonly ready?: Promise<unknown>;
+  heartbeat?: ReturnType<typeof setInterval>;
   /** A Redis datastore's connection: its client, and the callback bottleneck's scripts report through. */
   readonly connection?: {
     readonly client?: unknown;
+    /** The connection's subscriber (bottleneck's pub/sub; axios-steady's wakes). */
+    readonly subscriber?: unknown;
     __scriptArgs__?: (name: string, id: string, args: unknown[], cb: (err: Error | null, replies: unknown) => void) => unknown[];
     [key: symbol]: unknown;
   };
@@ -43,6 +48,31 @@ export function isConcurrencyOnly(limiter: Bottleneck): boolean {
   const options = storeOf(limiter)?.storeOptions;
   if (limiter.datastore !== 'local' || options === undefined) return false;
   return !options.minTime && options.reservoir == null && options.highWater == null && !(limiter as Watched)[UPDATING];
+}
+
+/**
+ * True for a Redis-backed limiter whose fleet-wide limits the ledger can enforce itself (maxConcurrent and
+ * minTime): then bottleneck schedules none of our jobs through Redis. A reservoir or a highWater strategy keep
+ * every job in bottleneck's Redis scripts (their semantics are bottleneck's), as does an update on its way.
+ */
+export function ledgerSchedules(limiter: Bottleneck): boolean {
+  const options = storeOf(limiter)?.storeOptions;
+  if (limiter.datastore === 'local' || options === undefined) return false;
+  return options.reservoir == null && options.highWater == null && !(limiter as Watched)[UPDATING];
+}
+
+/**
+ * Stops bottleneck's heartbeat on a Redis-backed limiter attach() created and whose jobs the ledger schedules:
+ * every beat runs a script that scans every registered client and PUBLISHes the capacity to every process of
+ * the limiter, so a fleet of N pays N² deliveries per interval for jobs bottleneck no longer schedules (measured
+ * in bench P9: most of Redis' CPU at 25 processes). bottleneck's scripts still tidy its keys whenever they run.
+ */
+export function quietHeartbeat(limiter: Bottleneck): void {
+  const store = storeOf(limiter);
+  void store?.ready?.then(
+    () => ledgerSchedules(limiter) && clearInterval(store.heartbeat),
+    () => undefined,
+  );
 }
 
 /**

@@ -2,7 +2,7 @@ import type Bottleneck from 'bottleneck';
 import { abortReason, raceAbort, sleep } from '../util/sleep.js';
 import type { PauseGate } from './gate.js';
 import type { Lane } from './lane.js';
-import { isConcurrencyOnly } from './bottleneck.js';
+import { isConcurrencyOnly, ledgerSchedules, storeOf } from './bottleneck.js';
 
 /** Where attempts are scheduled: one limiter, its pause gate and local lane. */
 export interface Scheduler {
@@ -31,9 +31,12 @@ export interface DispatchOptions {
   readonly expiration?: number;
   /**
    * Asked before each request for a slot (the fleet's ledger): false waits for the pause gate, which the
-   * callee closed, and asks again.
+   * callee closed, and asks again. `schedule`: the fleet's maxConcurrent and minTime, when the ledger enforces
+   * them (bottleneck then does not schedule the job).
    */
-  readonly admit?: ((signal?: AbortSignal) => Promise<boolean>) | undefined;
+  readonly admit?: ((signal?: AbortSignal, schedule?: { maxConcurrent: number; minTime: number }) => Promise<boolean>) | undefined;
+  /** Gives back what `admit` granted, for an attempt that will not be sent after all. */
+  readonly giveBack?: (() => void) | undefined;
 }
 
 /** What one bottleneck job ended with; `again`: it gave its slot back unstarted because the gate closed. */
@@ -46,9 +49,44 @@ const AGAIN = Object.freeze({ again: true as const });
  */
 export function dispatch<T>(state: Scheduler, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
   const { signal, priority } = options;
-  const route = () => (isConcurrencyOnly(state.limiter) ? state.lane.run(task, priority, signal) : viaBottleneck(state, task, options));
+  const route = () =>
+    isConcurrencyOnly(state.limiter)
+      ? state.lane.run(task, priority, signal)
+      : options.admit && ledgerSchedules(state.limiter)
+        ? viaLedger(state, task, options)
+        : viaBottleneck(state, task, options);
   // Not async on the first attempt: a request that finds room pays no extra promise hop.
   return options.notBefore === undefined ? route() : sleep(options.notBefore - Date.now(), signal).then(route);
+}
+
+/**
+ * A Redis-backed limiter whose limits the fleet's ledger enforces (maxConcurrent, minTime; see
+ * fleet/ledger.ts): the local lane orders this process' attempts by priority, and one ledger grant per attempt
+ * is the fleet's slot — bottleneck's per-job Redis scripts (5–8 round trips an attempt) are not run.
+ */
+function viaLedger<T>(state: Scheduler, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
+  const { signal, priority, admit, giveBack } = options;
+  const limiter = state.limiter;
+  const granted = async (): Promise<T> => {
+    for (;;) {
+      if (state.ready) await state.ready(signal);
+      await state.gate.wait(signal);
+      const settings = storeOf(limiter)?.storeOptions;
+      const schedule = { maxConcurrent: settings?.maxConcurrent ?? 0, minTime: settings?.minTime ?? 0 };
+      if (admit && !(await admit(signal, schedule))) continue;
+      if (signal?.aborted) {
+        giveBack?.();
+        throw abortReason(signal);
+      }
+      // The gate closed while the grant was on its way or its start was reserved: given back, asked again.
+      if (!state.gate.isOpen()) {
+        giveBack?.();
+        continue;
+      }
+      return task();
+    }
+  };
+  return state.lane.run(granted, priority, signal);
 }
 
 async function viaBottleneck<T>(state: Scheduler, task: () => Promise<T>, options: DispatchOptions): Promise<T> {

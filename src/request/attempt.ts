@@ -222,6 +222,7 @@ export class Attempts {
       notBefore,
       expiration: this.expiration,
       admit: this.fleet?.admit,
+      giveBack: this.fleet?.giveBack,
     });
   }
 

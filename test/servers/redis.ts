@@ -26,8 +26,9 @@ function binary(): string {
   throw new Error('redis-server not found: install it with `apt-get install -y redis-server` (.ci/run does) or set REDIS_SERVER');
 }
 
-function launch(port: number): Promise<ChildProcess> {
-  const child = spawn(binary(), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+function launch(port: number, extra: string[] = []): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extra];
+  const child = spawn(binary(), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -83,6 +84,59 @@ export async function startRedisWithClient(): Promise<RedisWithClient> {
     stop: async () => {
       client.disconnect();
       await server.stop();
+    },
+  };
+}
+
+/** A local Redis Cluster: its nodes' ports, and a way to stop them all. */
+export interface RedisCluster {
+  readonly nodes: readonly { host: string; port: number }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `masters` redis-servers with `--cluster-enabled yes` on loopback ports (each in its own directory for
+ * its nodes.conf), splits the 16,384 slots between them, has them meet, and resolves once every node says
+ * `cluster_state:ok`. No replicas, nothing persisted.
+ */
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'axios-steady-cluster-'));
+  const ports: number[] = [];
+  const children: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort();
+      ports.push(port);
+      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir];
+      children.push(await launch(port, args));
+    }
+    const clients = ports.map((port) => new Redis({ host: '127.0.0.1', port }));
+    const per = Math.ceil(16384 / masters);
+    await Promise.all(
+      clients.map((c, i) => c.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1)))),
+    );
+    for (const port of ports.slice(1)) await clients[0].call('CLUSTER', 'MEET', '127.0.0.1', String(port));
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const states = await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>));
+      if (states.every((s) => s.includes('cluster_state:ok') && s.includes(`cluster_known_nodes:${masters}`))) break;
+      if (Date.now() > deadline) throw new Error(`the Redis Cluster did not form: ${states.join(' | ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const c of clients) c.disconnect();
+  } catch (error) {
+    await Promise.all(children.map(kill));
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    nodes: ports.map((port) => ({ host: '127.0.0.1', port })),
+    stop: async () => {
+      await Promise.all(children.map(kill));
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

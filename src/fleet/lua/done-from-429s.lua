@@ -1,8 +1,8 @@
--- Included in DONE for a grant answered without rate-limit headers: ARGV[2] = 'x' for a 429 naming ARGV[3] ms,
+-- Included in DONE for a grant answered without rate-limit headers: kind = 'x' for a 429 naming xa ms,
 -- 's' a success, 'u' a grant given back unsent, nothing for a failure without an answer. `now`, `g` are set.
 local L = redis.call('HMGET', KEYS[1], 'lim', 'conf', 'wms', 'pend', 'ep', 'pep', 'pe', 'epAt', 'n', 'test', 'ok', 'probe', 'wv', 'rolls', 'used')
 local lim, pend, ep, probe = tonumber(L[1]), tonumber(L[4]), tonumber(L[5]) or 0, tonumber(L[12])
-if ARGV[2] == 's' then
+if kind == 's' then
   if g == probe then
     redis.call('HSET', KEYS[1], 'wv', 1) -- the window did start: the rest may go
     redis.call('HDEL', KEYS[1], 'probe')
@@ -19,16 +19,16 @@ if ARGV[2] == 's' then
   end
   return 0
 end
-if ARGV[2] ~= 'x' then
+if kind ~= 'x' then
   -- Given back unsent ('u'), or failed without an answer: a probe lets the next grant probe instead.
   if g == probe then redis.call('HDEL', KEYS[1], 'probe') end
-  if ARGV[2] == 'u' and lim and g >= ep and (tonumber(L[15]) or 0) > 0 then
+  if kind == 'u' and lim and g >= ep and (tonumber(L[15]) or 0) > 0 then
     redis.call('HINCRBY', KEYS[1], 'used', -1)
   end
   return 0
 end
 if (pend and now < pend) or g < ep then return 0 end -- a sibling of the last event, or a late answer from before it
-local ra = tonumber(ARGV[3])
+local ra = tonumber(xa)
 local stop = now + ra
 local n = tonumber(L[9]) or 0
 local wms

@@ -29,7 +29,7 @@ if lim then
     if used >= (conf and lim or lim + 1) then return {0, wst + wms - now, 4} end
     if not verified then
       -- A window this ledger's estimate started: one probe first, the rest once it went through.
-      if probe and now - tonumber(L[10]) < {{PROBE_MS}} then return {0, tonumber(ARGV[3]), 3} end
+      if probe and now - tonumber(L[10]) < {{PROBE_MS}} then return {0, 0, 3} end
       redis.call('HSET', KEYS[1], 'probe', n, 'probeAt', now)
     end
     if not conf and used == lim then redis.call('HSET', KEYS[1], 'test', n) end

@@ -1,0 +1,52 @@
+-- Included by TAKE and DONE: `one()` grants one dispatch, or says why not. The shared ARGV (both scripts):
+-- 1 keep (ms), 2 expiration (ms), 3 the longest wait for a wake (ms), 4 mode ('0' a check that counts nothing,
+-- '1' counted against the quota, '2' counted for concurrency and spacing only: quota: false), 5 blind cap,
+-- 6 a probe's lease (ms), 7 how many grants are wanted, 8 the fleet's maxConcurrent (0: none), 9 its minTime
+-- (ms), 10 the asking process' id ('' for one that is never woken), 11 how far ahead a start may be reserved
+-- (ms). A grant is {1, entry, delay until its reserved start, probe token or ''}; a refusal {0, wait, reason,
+-- age}: 1 paused, 2 the reported quota spent, 3 waiting for answers, 4 the learned quota spent, 5 down,
+-- 6 spaced (minTime). Reason 3's wait is filled in by the caller (a wake ends it).
+local function one()
+  local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset', 'rp', 'rpAt', 'nx')
+  local pause = tonumber(q[1])
+  if pause and now < pause then return {0, pause - now, 1} end
+  --#include health-take
+  if ARGV[4] == '0' then
+    if not probing then return {1, '', 0, ''} end
+    local token = 'c' .. redis.call('HINCRBY', KEYS[1], 'hpn', 1)
+    --#include health-mark
+    return {1, '', 0, token}
+  end
+  local open = redis.call('ZCARD', KEYS[2])
+  local mc = tonumber(ARGV[8])
+  if mc > 0 and open >= mc then return {0, 0, 3} end
+  -- minTime: each grant reserves its start; one further ahead than the horizon waits (a timer, no wake).
+  local mt, start = tonumber(ARGV[9]), now
+  if mt > 0 then
+    start = math.max(now, tonumber(q[7]) or 0)
+    if start - now > tonumber(ARGV[11]) then return {0, start - now - tonumber(ARGV[11]), 6} end
+  end
+  local n, rem, reset = tonumber(q[2]) or 0, tonumber(q[3]), tonumber(q[4])
+  if ARGV[4] == '1' then
+    if reset and now < reset then
+      if rem - open <= 0 then
+        if rem <= 0 then return {0, reset - now, 2} end
+        return {0, 0, 3}
+      end
+    elseif reset then
+      if q[5] and now - tonumber(q[6]) < {{PROBE_MS}} then return {0, 0, 3} end
+      redis.call('HSET', KEYS[1], 'rp', n, 'rpAt', now)
+    else
+      if open >= tonumber(ARGV[5]) then return {0, 0, 3} end
+      --#include take-from-429s
+    end
+  end
+  if mt > 0 then redis.call('HSET', KEYS[1], 'nx', start + mt) end
+  local expires = now + tonumber(ARGV[2])
+  local entry = n .. ':' .. expires
+  redis.call('HSET', KEYS[1], 'n', n + 1)
+  redis.call('ZADD', KEYS[2], expires, entry)
+  local token = entry
+  --#include health-mark
+  return {1, entry, start - now, probing and token or ''}
+end
