@@ -149,12 +149,16 @@ export class FleetLedger {
   /** The probe schedule of the fleet's health (the first attach() of the limiter sets it). */
   probes: ProbeSchedule = { minProbeMs: 1000, maxProbeMs: 30_000, probeLeaseMs: 30_000 };
 
+  /** On a Redis Cluster PUBLISH counts one node's listeners only: the scripts must not read 0 as a dead process. */
+  private readonly clustered: boolean;
+
   constructor(
     client: ScriptClient,
     id: string,
     private readonly subscriber?: WakeClient,
   ) {
     this.client = client;
+    this.clustered = (client as { isCluster?: unknown }).isCluster === true;
     this.keys = ledgerKeys(id);
     // Subscribed once, when the limiter is set up: a process is woken only on a channel Redis knows it listens on.
     if (subscriber) void this.listen();
@@ -419,6 +423,7 @@ export class FleetLedger {
       Math.ceil(limits.minTime),
       pid,
       HORIZON_MS,
+      this.clustered ? 1 : 0,
     ];
   }
 

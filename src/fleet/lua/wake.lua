@@ -19,6 +19,14 @@ local function room()
   return left
 end
 
+-- Tells a listed process, on its own channel; false when nobody listens there (the process died). On a Redis
+-- Cluster (ARGV[12] '1') PUBLISH counts only this node's listeners while the bus carries the message to every
+-- node, so a process listening on another node reads as 0: there every process is taken as listening, and a
+-- dead one's grants lapse with their expiration instead.
+local function tell(pid, message)
+  return redis.call('PUBLISH', KEYS[3] .. ':' .. pid, message) > 0 or ARGV[12] == '1'
+end
+
 -- Hands what room there is to the longest-waiting processes: each gets the grants it waits for, as far as the
 -- rules allow (one() decides, as for an ask), in one PUBLISH on its own channel — 'g' (or 'h' when it stays
 -- listed for more) and `entry,delay` pairs joined by ';'. A process nobody listens on (it died) gets nothing: its grants are given back at once, and it
@@ -46,7 +54,7 @@ local function wake()
     end
     -- 'g': served in full, off the list; 'h': part of it, still listed for the rest.
     local kind = #handed < demand and 'h' or 'g'
-    if redis.call('PUBLISH', KEYS[3] .. ':' .. pid, kind .. table.concat(handed, ';')) > 0 then
+    if tell(pid, kind .. table.concat(handed, ';')) then
       left, woken = left - #handed, woken + 1
       if #handed < demand then
         -- Handed part of what it waits for: it keeps its place for the rest.
@@ -58,7 +66,7 @@ local function wake()
         if s[1] == pid then
           redis.call('HDEL', KEYS[1], 'sw', 'swu')
           local next = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
-          if next and tonumber(s[2]) > now and redis.call('PUBLISH', KEYS[3] .. ':' .. next, 'd' .. (tonumber(s[2]) - now)) > 0 then
+          if next and tonumber(s[2]) > now and tell(next, 'd' .. (tonumber(s[2]) - now)) then
             redis.call('HSET', KEYS[1], 'sw', next, 'swu', s[2])
           end
         end
