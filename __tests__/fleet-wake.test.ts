@@ -118,6 +118,26 @@ it('the first in line is handed room first; a process that died on the list is s
   gone.abort();
 });
 
+it('a ledger lost with its wait list (keys deleted, FLUSHALL): the first answer granted before it wakes every listed process to ask again', async () => {
+  const id = `wake-${++ids}`;
+  const [a, b, c] = [await proc(id), await proc(id), await proc(id)];
+  const first = (await a.ledger.acquire(limits(1))) as { grant: Grant };
+  const waiting = [granted(b.ledger, limits(1)), granted(c.ledger, limits(1))].map((p, i) => p.then((r) => ({ ...r, i })));
+  await until(async () => (await admin.zcard(ledgerKeys(id)[2])) === 2); // both listed
+  await admin.del(...ledgerKeys(id)); // the ledger and its wait list are gone; b and c still wait to be woken
+  const lostAt = Date.now();
+  a.ledger.done(first.grant, undefined, Date.now(), { status: 200 });
+  // Woken by the fleet's channel, both ask the new ledger: one is granted, the other listed there. Without the
+  // wake both would wait for the lost-wake timer (30 s).
+  const winner = await Promise.race(waiting);
+  expect(Date.now() - lostAt).toBeLessThan(10_000);
+  expect(await admin.hget(ledgerKeys(id)[0], 'lost')).toBe(first.grant.entry.split(':')[2]);
+  (winner.i === 0 ? b : c).ledger.done(winner.grant, undefined, Date.now(), { status: 200 });
+  const [x, y] = await Promise.all(waiting);
+  expect(Date.now() - lostAt).toBeLessThan(10_000);
+  expect(x.grant.entry).not.toBe(y.grant.entry);
+});
+
 it('the requests of one process that ask together share one round trip; its answer asks for the next in the same one', async () => {
   const id = `wake-${++ids}`;
   const { ledger } = await proc(id);

@@ -38,6 +38,39 @@ export function withAxiosRetry(api: AxiosInstance): AxiosInstance {
   return api;
 }
 
+/** What a fleet member is told: its contender, the Redis and the limiter id the fleet shares, the limit. */
+export interface FleetMemberJob {
+  readonly contender: string;
+  readonly redisPort: number;
+  readonly id: string;
+  readonly maxConcurrent: number;
+}
+
+/**
+ * One member of a fleet (benches P6, P9) as its contender sets it up, on `api`: axios-steady attached with a
+ * Redis-backed limiter shared by id (`attachWith`: the build under test), or — without axios-steady — what a fleet
+ * builds today, bottleneck's Redis clustering for the limit and axios-retry for the 429s.
+ */
+export function fleetMember(api: AxiosInstance, job: FleetMemberJob, attachWith: typeof attach = attach) {
+  const datastore = { id: job.id, datastore: 'ioredis' as const, clientOptions: { host: '127.0.0.1', port: job.redisPort } };
+  const steady =
+    job.contender === 'axios-retry + bottleneck (Redis)'
+      ? undefined
+      : attachWith(api, {
+          limiter: { ...datastore, maxConcurrent: job.maxConcurrent },
+          retry: { retries: 10 },
+          quota: job.contender !== 'axios-steady, quota: false',
+        });
+  const limiter = steady?.limiter ?? new Bottleneck({ ...datastore, maxConcurrent: job.maxConcurrent });
+  if (!steady) withAxiosRetry(api);
+  const get = (page: number) => api.get<{ items: { id: number }[] }>('/page', { params: { page } });
+  return {
+    limiter,
+    fetchPage: steady ? get : (page: number) => limiter.schedule(() => get(page)),
+    close: async () => (steady ? steady.detach() : await limiter.disconnect()),
+  };
+}
+
 /** First page, then pages 2..n through `schedule` (a limiter or semaphore), in order. */
 async function fanOut(api: AxiosInstance, schedule: <T>(fn: () => Promise<T>) => Promise<T>): Promise<number[]> {
   const first = (await schedule(() => api.get<PageBody>('/page', { params: { page: 1 } }))).data;

@@ -6,8 +6,10 @@
 // instance is ready (connecting and registering are once per process, not per request) to the last page.
 //
 // `npx tsx bench/fleet-scale/index.ts [--sizes=3,25,100,200] [--apis=draft7,none,erl-draft7] [--contenders=…]
-//  [--lib=path/to/dist/esm/index.js] [--pages=600]`. Needs redis-server and a build (`npm run build`).
-import { fork } from 'node:child_process';
+//  [--lib=path/to/dist/esm/index.js] [--pages=600] [--no-pin] [--fault=kill|restart|flush]`: by default Redis runs on core 0 and the rest on the
+// others (see pinApart). Needs redis-server and a build (`npm run build`).
+import { execFileSync, fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
 import { startRedis } from '../../test/servers/redis.js';
 import { startSimProcess } from '../sim-api/index.js';
@@ -17,6 +19,8 @@ import { bounded } from '../lib/stats.js';
 import type { ScaleJob } from './worker.js';
 
 export type ScaleApi = 'draft7' | 'none' | 'erl-draft7';
+/** A fault mid-run (at 40 % of the quota time): a quarter of the processes SIGKILLed, Redis restarted, FLUSHALL. */
+export type ScaleFault = 'kill' | 'restart' | 'flush';
 export const CONTENDERS = ['axios-steady', 'axios-steady, quota: false', 'axios-retry + bottleneck (Redis)'];
 const OS_PROCESSES = 4;
 const QUOTA = { limit: 60, windowMs: 2000 };
@@ -41,6 +45,11 @@ export interface ScaleRow {
   scriptUs: number;
   /** What Redis burns with the same clients connected and nothing asked (measured before the run), µs per page. */
   idleUs: number;
+  /** What one PING round trip costs this Redis, µs, measured beside (the machine's floor per round trip). */
+  pingUs: number;
+  fault?: ScaleFault | undefined;
+  /** Pages the surviving processes were to fetch (all of them unless `kill`). */
+  expected: number;
 }
 
 interface Worker {
@@ -77,9 +86,45 @@ async function redisCounters(client: Redis): Promise<{ evalsha: number; eval: nu
   };
 }
 
-export async function fleetScaleRun(api: ScaleApi, size: number, contender: string, pages: number, lib?: string): Promise<ScaleRow> {
+/**
+ * Redis on a core of its own, everything else (this process, the workers and the API it forks) on the others: as
+ * a fleet's Redis runs on its own machine. Shared with 200 clients on two cores, Redis' CPU time per command grows
+ * 3–5× (preempted mid-command, caches cold): that measures the machine, not the protocol. Linux only (taskset).
+ */
+function pinApart(redisPid: number): boolean {
+  const cores = availableParallelism();
+  if (cores < 2 || process.platform !== 'linux') return false;
+  try {
+    execFileSync('taskset', ['-pc', `1-${cores - 1}`, String(process.pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-apc', '0', String(redisPid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Redis' CPU per PING round trip with every client connected: 2,000 sequential PINGs, the idle cost taken out. */
+async function pingCost(client: Redis, idlePerMs: number): Promise<number> {
+  const from = await redisCounters(client);
+  const started = performance.now();
+  for (let i = 0; i < 2000; i++) await client.ping();
+  const to = await redisCounters(client);
+  return Math.max(0, to.cpuUs - from.cpuUs - idlePerMs * (performance.now() - started)) / 2000;
+}
+
+export async function fleetScaleRun(
+  api: ScaleApi,
+  size: number,
+  contender: string,
+  pages: number,
+  lib?: string,
+  pin = true,
+  fault?: ScaleFault,
+): Promise<ScaleRow> {
   const redis = await startRedis();
   const client = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: false });
+  const pinRedis = async () => pin && pinApart(Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]));
+  await pinRedis();
   const server =
     api === 'erl-draft7'
       ? await startLimitedProcess({ kind: 'erl-draft7', ...QUOTA, items: pages * 10, latencyMs: 20 })
@@ -100,11 +145,17 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
   );
   const killAll = () => workers.forEach((w) => w.kill());
   const quotaMs = (pages / QUOTA.limit) * QUOTA.windowMs;
+  // `kill` ends the first OS process: its instances (a quarter of the fleet) and their pages.
+  const survivors = fault === 'kill' ? workers.slice(1) : workers;
+  const expectedPages = fault === 'kill' ? instances.filter((_, i) => i % OS_PROCESSES !== 0).flat() : all;
   let results: { bodies: { page: number; ids: number[] }[]; commands: number }[] = [];
   let ms = 0;
   let before = { evalsha: 0, eval: 0, cpuUs: 0, scriptUs: 0 };
   let after = before;
+  /** What the Redis that a restart replaced had counted (its counters start again at 0). */
+  let replaced = before;
   let idlePerMs = 0;
+  let pingUs = 0;
   try {
     await bounded(Promise.all(workers.map((w) => w.ready)), 120_000, `P9 ${api} ${size} ${contender}: ready`, killAll);
     // Redis' own idle cost with every client connected (its timers, the connections): two seconds before the run.
@@ -113,16 +164,39 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
     if (process.env.P9_SLOWLOG) await client.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0', 'slowlog-max-len', '100000');
     before = await redisCounters(client);
     idlePerMs = (before.cpuUs - idleFrom.cpuUs) / 2000;
+    pingUs = await pingCost(client, idlePerMs);
+    before = await redisCounters(client);
     const started = performance.now();
     for (const w of workers) w.go();
+    const faulted =
+      fault &&
+      new Promise<void>((resolve) => setTimeout(resolve, 0.4 * quotaMs)).then(async () => {
+        if (fault === 'kill') workers[0]?.kill();
+        else if (fault === 'flush') await client.flushall();
+        else {
+          replaced = await redisCounters(client);
+          await redis.restart();
+          await pinRedis();
+        }
+      });
+    workers[0]?.result.catch(() => undefined); // the killed one's
     results = await bounded(
-      Promise.all(workers.map((w) => w.result)),
+      Promise.all([...survivors.map((w) => w.result), faulted]).then((r) => r.slice(0, survivors.length) as typeof results),
       Math.max(180_000, 10 * quotaMs),
       `P9 ${api} ${size} ${contender}`,
       killAll,
     );
     ms = performance.now() - started;
     after = await redisCounters(client);
+    if (fault === 'restart') {
+      const now = after;
+      after = {
+        evalsha: replaced.evalsha + now.evalsha,
+        eval: replaced.eval + now.eval,
+        cpuUs: replaced.cpuUs + now.cpuUs,
+        scriptUs: replaced.scriptUs + now.scriptUs,
+      };
+    }
     if (process.env.P9_SLOWLOG) {
       const log = (await client.call('SLOWLOG', 'GET', '100000')) as [number, number, number, string[]][];
       const groups = new Map<string, number[]>();
@@ -141,6 +215,14 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
     process.stderr.write(`  ${(error as Error).message}\n`);
   }
   const stats = await server.stats();
+  if (process.env.P9_ARRIVALS && 'arrivals' in stats) {
+    // Requests the API saw per second of the run (a stall shows as a gap).
+    const arrivals = (stats as { arrivals: number[] }).arrivals;
+    const from = arrivals[0] ?? 0;
+    const perSecond = new Map<number, number>();
+    for (const t of arrivals) perSecond.set(Math.floor((t - from) / 1000), (perSecond.get(Math.floor((t - from) / 1000)) ?? 0) + 1);
+    process.stderr.write(`  arrivals/s: ${[...perSecond].map(([s, n]) => `${s}:${n}`).join(' ')}\n`);
+  }
   server.close();
   client.disconnect();
   await redis.stop();
@@ -148,6 +230,7 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
     .flatMap((r) => r.bodies)
     .sort((a, b) => a.page - b.page)
     .flatMap((b) => b.ids);
+  const expectedIds = [...expectedPages].sort((a, b) => a - b).flatMap((p) => Array.from({ length: 10 }, (_, k) => (p - 1) * 10 + k));
   const commands = results.reduce((sum, r) => sum + r.commands, 0);
   // The two INFO calls are Redis' work too, and a fraction of a page's worth: left in.
   return {
@@ -158,23 +241,30 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
     ratio: ms / quotaMs,
     requests: stats.requests,
     rateLimited: stats.rateLimited,
-    complete: complete(ids, pages * 10),
+    complete:
+      fault === 'kill' ? ids.length === expectedIds.length && ids.every((id, i) => id === expectedIds[i]) : complete(ids, pages * 10),
     roundTrips: commands / pages,
     evalsha: (after.evalsha - before.evalsha) / pages,
     eval: (after.eval - before.eval) / pages,
     cpuUs: (after.cpuUs - before.cpuUs) / pages,
     scriptUs: (after.scriptUs - before.scriptUs) / pages,
     idleUs: (idlePerMs * ms) / pages,
+    pingUs,
+    fault,
+    expected: expectedPages.length,
   };
 }
 
 export function formatRow(r: ScaleRow): string {
-  return `| ${r.api} | ${r.size} | ${r.contender} | ${r.ratio.toFixed(2)} | ${r.rateLimited} | ${r.roundTrips.toFixed(2)} | ${r.evalsha.toFixed(2)} | ${r.eval.toFixed(2)} | ${Math.round(r.cpuUs)} | ${Math.round(r.scriptUs)} | ${Math.round(r.idleUs)} | ${r.complete ? 'yes' : '**no**'} |`;
+  const who = r.fault
+    ? `${r.contender} — ${r.fault === 'kill' ? `kill -9 of ¼ (${r.expected} pages left to fetch)` : r.fault === 'restart' ? 'Redis restarted' : 'FLUSHALL'}`
+    : r.contender;
+  return `| ${r.api} | ${r.size} | ${who} | ${r.ratio.toFixed(2)} | ${r.rateLimited} | ${r.roundTrips.toFixed(2)} | ${r.evalsha.toFixed(2)} | ${r.eval.toFixed(2)} | ${Math.round(r.cpuUs)} | ${Math.round(r.scriptUs)} | ${Math.round(r.idleUs)} | ${Math.round(r.cpuUs - r.idleUs)} | ${Math.round(r.pingUs)} | ${r.complete ? 'yes' : '**no**'} |`;
 }
 
 export const HEADER = [
-  '| API | processes | contender | time ÷ quota time | 429s | round trips / request | EVALSHA / request | EVAL / request | Redis CPU µs / request | of which scripts | of which idle | complete |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| API | processes | contender | time ÷ quota time | 429s | round trips / request | EVALSHA / request | EVAL / request | Redis CPU µs / request | of which scripts | of which idle | beyond idle | one PING µs | complete |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').slice(-2).join('/'))) {
@@ -186,5 +276,18 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').slice
   console.log(HEADER.join('\n'));
   for (const api of apis)
     for (const size of sizes)
-      for (const contender of contenders) console.log(formatRow(await fleetScaleRun(api, size, contender, pages, arg('lib'))));
+      for (const contender of contenders)
+        console.log(
+          formatRow(
+            await fleetScaleRun(
+              api,
+              size,
+              contender,
+              pages,
+              arg('lib'),
+              !process.argv.includes('--no-pin'),
+              arg('fault') as ScaleFault | undefined,
+            ),
+          ),
+        );
 }

@@ -3,10 +3,9 @@
 // every command its Redis clients send (ioredis' sendCommand: what crosses the network, not what the
 // scripts run inside Redis) and reports it with the item ids of each page.
 import axios from 'axios';
-import Bottleneck from 'bottleneck';
 import http from 'node:http';
 import { Redis } from 'ioredis';
-import { withAxiosRetry } from '../contenders.js';
+import { fleetMember } from '../contenders.js';
 
 export interface ScaleJob {
   contender: string;
@@ -31,24 +30,10 @@ proto.sendCommand = function (this: unknown, ...args: unknown[]) {
 
 const { attach } = (await import(job.lib ?? 'axios-steady')) as typeof import('axios-steady');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-const datastore = { id: job.id, datastore: 'ioredis' as const, clientOptions: { host: '127.0.0.1', port: job.redisPort } };
 
 const hosted = job.instances.map((pages) => {
   const api = axios.create({ baseURL: job.apiUrl, timeout: 10_000, httpAgent: agent });
-  const bottleneckOnly = job.contender === 'axios-retry + bottleneck (Redis)';
-  const steady = bottleneckOnly
-    ? undefined
-    : attach(api, {
-        limiter: { ...datastore, maxConcurrent: job.maxConcurrent },
-        retry: { retries: 10 },
-        quota: job.contender !== 'axios-steady, quota: false',
-      });
-  const limiter = steady?.limiter ?? new Bottleneck({ ...datastore, maxConcurrent: job.maxConcurrent });
-  if (!steady) withAxiosRetry(api);
-  const get = (page: number) => api.get<{ items: { id: number }[] }>('/page', { params: { page } });
-  const fetchPage = steady ? get : (page: number) => limiter.schedule(() => get(page));
-  const close = async () => (steady ? steady.detach() : await limiter.disconnect());
-  return { pages, limiter, fetchPage, close };
+  return { pages, ...fleetMember(api, job, attach) };
 });
 
 await Promise.all(hosted.map((h) => h.limiter.ready()));

@@ -5,6 +5,8 @@
 // `axios-steady:{<id>}:fleet` — a hash; times are Redis time (ms), the one clock every process shares:
 //   pause        the fleet's pause end (a 429/503 named a delay)
 //   n            dispatches counted so far (a grant's number; unique entries below)
+//   e            the ledger's epoch (when it was created), the last part of every entry;   lost  the epoch of a lost
+//                ledger whose answer already woke the fleet (FLUSHALL, keys deleted: see lua/settle.lua)
 //   nx           the next start the fleet's minTime allows (each grant reserves its start)
 //   ws           the wait list's arrival counter;   sw, swu  the process that asks again when a spent window ends,
 //                and until when it is that one (the rest are woken by what its answer reports)
@@ -25,11 +27,12 @@
 //   hprobe, hpuntil  the probe in flight (its grant entry, or a check's token) and its lease's end
 //   hprobes      probes sent;   hpn  the counter of probe tokens handed to checks (`quota: false`)
 //
-// `axios-steady:{<id>}:unanswered` — a sorted set of the dispatches not yet answered: member `n:expiresAt`,
+// `axios-steady:{<id>}:unanswered` — a sorted set of the dispatches not yet answered: member `n:expiresAt:e`,
 //   scored by when it expires (the job's expiration: a crashed process' entries lapse by themselves).
 //
 // `axios-steady:{<id>}:waiting` — a sorted set: the processes refused for want of room, by arrival (member: the
-//   process' id). Each is woken by a PUBLISH on `axios-steady:{<id>}:waiting:<pid>` (its own channel).
+//   process' id). Each is woken by a PUBLISH on `axios-steady:{<id>}:waiting:<pid>` (its own channel); every
+//   process also listens on `axios-steady:{<id>}:waiting`, told 'w' when the ledger was lost with its list.
 //
 // `axios-steady:{<id>}:wanted` — a hash: `d:<pid>` how many requests a listed process waits with; `w:<pid>` set
 //   when it was woken (it may then take before those still listed), deleted by its next ask.

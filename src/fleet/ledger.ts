@@ -305,14 +305,19 @@ export class FleetLedger {
     const { subscriber } = this;
     if (!subscriber) return Promise.resolve(false);
     const channel = `${this.keys[2]}:${this.pid}`;
+    // The fleet's channel: 'w' when the ledger was lost with its wait list (see lua/settle.lua) — every process asks again.
+    const fleet = this.keys[2];
     this.subscribed ??= new Promise<boolean>((resolve) => {
-      subscriber.on('message', (from, message) => from === channel && this.heard(message));
+      subscriber.on('message', (from, message) => {
+        if (from === channel) this.heard(message);
+        else if (from === fleet && message === 'w') this.woken();
+      });
       // After a reconnect (ioredis subscribes again by itself) a wake may have been lost: ask again.
       subscriber.on('ready', () => this.woken());
       const settled = (err: Error | null | undefined) => (clearTimeout(timer), resolve(!err));
       const subscribe = () => {
         try {
-          const result = subscriber.subscribe(channel, (err: Error | null) => settled(err));
+          const result = subscriber.subscribe(channel, fleet, (err: Error | null) => settled(err));
           if (result && typeof (result as Promise<unknown>).then === 'function')
             (result as Promise<unknown>).then(
               () => settled(null),

@@ -7,7 +7,7 @@
 -- probe token or ''}; a refusal {0, wait, reason, age}: 1 paused, 2 the reported quota spent, 3 waiting for
 -- answers, 4 the learned quota spent, 5 down, 6 spaced (minTime). Reason 3's wait is filled in by the caller (a wake ends it).
 local function one()
-  local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset', 'rp', 'rpAt', 'nx')
+  local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset', 'rp', 'rpAt', 'nx', 'e')
   local pause = tonumber(q[1])
   if pause and now < pause then return {0, pause - now, 1} end
   --#include health-take
@@ -43,7 +43,17 @@ local function one()
   end
   if mt > 0 then redis.call('HSET', KEYS[1], 'nx', start + mt) end
   local expires = now + tonumber(ARGV[2])
-  local entry = n .. ':' .. expires
+  -- The ledger's epoch (when it was created) ends every entry: an answer can tell it was granted by a ledger
+  -- since lost (see settle.lua). A ledger created anew may have lost a wait list with it (FLUSHALL, keys deleted
+  -- or evicted, a restart without persistence) whose processes wait for wakes that will not come: all of them
+  -- are told to ask again, on the fleet's channel (once per ledger; nobody listens the first time).
+  local epoch = q[8]
+  if not epoch then
+    epoch = now
+    redis.call('HSET', KEYS[1], 'e', epoch)
+    redis.call('PUBLISH', KEYS[3], 'w')
+  end
+  local entry = n .. ':' .. expires .. ':' .. epoch
   redis.call('HSET', KEYS[1], 'n', n + 1)
   redis.call('ZADD', KEYS[2], expires, entry)
   local token = entry
