@@ -97,7 +97,6 @@ local function take()
   local want, pid = tonumber(ARGV[7]), ARGV[10]
   local grants, token, refusal = {}, '', nil
   local woken = false
-  local head = true
   if pid ~= '' then
     woken = redis.call('HDEL', KEYS[4], 'w:' .. pid) == 1
     -- The process that was to ask when a window ended: asking then, it goes before those listed; asking sooner
@@ -120,7 +119,6 @@ local function take()
         local reset = tonumber(w[2])
         if ARGV[4] == '1' and reset and now < reset and tonumber(w[1]) <= 0 then refusal = {0, reset - now, 2}
         else refusal = {0, 0, 3} end
-        head = false
       end
     end
   end
@@ -149,11 +147,13 @@ local function take()
     redis.call('PEXPIRE', KEYS[3], ARGV[1])
     redis.call('PEXPIRE', KEYS[4], ARGV[1])
     if reason == 3 then
-      -- Until woken, or ARGV[3] (a wake that was lost). The first in line also asks when the oldest unanswered
-      -- dispatch lapses (a crashed process' share).
+      -- Until woken, or ARGV[3] (a wake that was lost). The first three in line also ask when the oldest
+      -- unanswered dispatch lapses (a crashed process' share), 25 ms apart: the first's script hands what it
+      -- frees to the rest, and when the first died too (it held the place a crash left), the next one asks.
       local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+      local rank = redis.call('ZRANK', KEYS[3], pid)
       wait = tonumber(ARGV[3])
-      if head and first[2] then wait = math.max(1, math.min(wait, tonumber(first[2]) - now)) end
+      if rank and rank < 3 and first[2] then wait = math.max(1, math.min(wait, tonumber(first[2]) - now + 25 * rank)) end
     end
     -- A window that ends frees room with no answer to wake anyone: one process asks then, the rest are woken by
     -- what its answer reports.
