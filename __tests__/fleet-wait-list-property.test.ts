@@ -1,10 +1,11 @@
 // Property: the fleet's wait list (fleet/lua/wake.lua, and the ledger's side of it in fleet/ledger.ts) loses
 // nobody. Three processes — each a FleetLedger with its own client and subscriber on one real redis-server —
 // share a maxConcurrent of 1 or 2; a random sequence starts requests in any of them, answers granted ones (a
-// success, a failure without an answer, a grant given back unsent), aborts waiting or granted ones, kills a
-// process (its requests never answered: their counts lapse after the expiration) and waits. Throughout, the
-// live processes never hold more than maxConcurrent grants; at the end every request of a live process is
-// granted, answered at once, within the expiration and a few seconds — never by the 30 s lost-wake timer.
+// success, a failure without an answer, a grant given back unsent, a rate-limit report of 0–2 remaining until a
+// reset 100–600 ms away), aborts waiting or granted ones, kills a process (its requests never answered: their
+// counts lapse after the expiration) and waits. Throughout, the live processes never hold more than
+// maxConcurrent grants; at the end every request of a live process is granted, answered at once, within the
+// expiration and a few seconds — never by the 30 s lost-wake timer.
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { FleetLedger, type FleetLimits, type Grant } from '../src/fleet/ledger.js';
@@ -22,7 +23,7 @@ afterAll(() => redis?.stop());
 
 type Step =
   | { kind: 'ask'; proc: number }
-  | { kind: 'answer'; pick: number; outcome: 'ok' | 'none' | 'unsent' }
+  | { kind: 'answer'; pick: number; outcome: 'ok' | 'none' | 'unsent' | 'report'; remaining: number; resetMs: number }
   | { kind: 'abort'; pick: number }
   | { kind: 'die'; proc: number }
   | { kind: 'wait'; ms: number };
@@ -34,7 +35,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('answer' as const),
       pick: fc.nat(),
-      outcome: fc.constantFrom('ok' as const, 'ok' as const, 'none' as const, 'unsent' as const),
+      outcome: fc.constantFrom('ok' as const, 'ok' as const, 'none' as const, 'unsent' as const, 'report' as const),
+      remaining: fc.nat(2),
+      resetMs: fc.integer({ min: 100, max: 600 }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('abort' as const), pick: fc.nat() }) },
@@ -102,10 +105,12 @@ it('no sequence of asks, answers, aborts and deaths loses a request or lets the 
           if (!signal.aborted) failures.push(error);
         });
       };
-      const answer = (req: Req, outcome: 'ok' | 'none' | 'unsent') => {
+      const answer = (req: Req, outcome: 'ok' | 'none' | 'unsent' | 'report', remaining = 0, resetMs = 0) => {
         const { ledger } = procs[req.proc] as Proc;
         req.state = 'answered';
-        if (outcome === 'ok') ledger.done(req.grant, undefined, Date.now(), { status: 200 });
+        if (outcome === 'report') {
+          ledger.done(req.grant, { remaining, resetAt: Date.now() + resetMs, source: 'ratelimit' });
+        } else if (outcome === 'ok') ledger.done(req.grant, undefined, Date.now(), { status: 200 });
         else if (outcome === 'unsent') ledger.done(req.grant, undefined, Date.now(), 'unsent');
         else ledger.done(req.grant, undefined, Date.now(), { status: 503 });
       };
@@ -119,7 +124,7 @@ it('no sequence of asks, answers, aborts and deaths loses a request or lets the 
             start(req);
           } else if (s.kind === 'answer') {
             const granted = reqs.filter((r) => r.state === 'granted' && !procs[r.proc]?.dead);
-            if (granted.length > 0) answer(granted[s.pick % granted.length] as Req, s.outcome);
+            if (granted.length > 0) answer(granted[s.pick % granted.length] as Req, s.outcome, s.remaining, s.resetMs);
           } else if (s.kind === 'abort') {
             const live = reqs.filter((r) => (r.state === 'waiting' || r.state === 'granted') && !procs[r.proc]?.dead);
             const req = live[s.pick % Math.max(1, live.length)];

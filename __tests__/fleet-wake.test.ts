@@ -180,3 +180,45 @@ it('a spent window: one process asks when it ends, the others are handed grants 
   await until(async () => (await admin.zcard(ledgerKeys(id)[1])) === 0);
   expect((await scripts()) - before).toBe(11);
 });
+
+// A window spent by the grants an answer hands out, to processes listed before the window was known: nobody is
+// refused for it, so nobody was designated to ask at its end, and the rest of the list waited for the lost-wake
+// timer (30 s; P9 with only Retry-After at 200 processes: 25 s without a request, 2–3× the quota time). Now the
+// first still in line is told to.
+it('a reported window spent by the grants answers hand out: the first process still listed asks when it ends', async () => {
+  const id = `wake-${++ids}`;
+  const [a, b, c] = [await proc(id), await proc(id), await proc(id)];
+  const first = (await a.ledger.acquire(limits(1))) as { grant: Grant };
+  const second = granted(b.ledger, limits(1));
+  await until(async () => (await admin.zcard(ledgerKeys(id)[2])) === 1);
+  const third = granted(c.ledger, limits(1));
+  await until(async () => (await admin.zcard(ledgerKeys(id)[2])) === 2); // b and c listed, for want of answers
+  const from = Date.now();
+  a.ledger.done(first.grant, { remaining: 1, resetAt: Date.now() + 1500, source: 'ratelimit' }); // hands b its grant
+  const { grant } = await second;
+  b.ledger.done(grant, { remaining: 0, resetAt: Date.now() + 1500, source: 'ratelimit' }); // the window is spent
+  const last = await third;
+  expect(last.refusals).toEqual([expect.objectContaining({ reason: 'in-flight', listed: true })]);
+  // c asked at the reset (≈ 1.5 s); before, it waited for the lost-wake timer (30–36 s).
+  expect(Date.now() - from).toBeLessThan(10_000);
+});
+
+it('a learned window spent by the grants answers hand out: the first process still listed asks when it ends', async () => {
+  const id = `wake-${++ids}`;
+  const [a, b, c, d] = [await proc(id), await proc(id), await proc(id), await proc(id)];
+  const first = (await a.ledger.acquire(limits(1))) as { grant: Grant };
+  const waiting = [b, c, d].map((p) => granted(p.ledger, limits(1)));
+  await until(async () => (await admin.zcard(ledgerKeys(id)[2])) === 3); // b, c and d listed, for want of answers
+  const from = Date.now();
+  // A 429 naming 2 s: the fleet learns a provisional limit of 1 (nothing went through before), which lets 2 go in
+  // the window (the second tests it); the answer hands b the first.
+  a.ledger.done(first.grant, undefined, Date.now(), { status: 429, retryAfterMs: 2000 });
+  const [second, third] = waiting as [ReturnType<typeof granted>, ReturnType<typeof granted>, ReturnType<typeof granted>];
+  b.ledger.done((await second).grant, undefined, Date.now(), { status: 503 }); // hands c the second
+  c.ledger.done((await third).grant, undefined, Date.now(), { status: 503 }); // nothing said of the limit: spent
+  const last = await waiting[2];
+  expect(last.refusals).toEqual([expect.objectContaining({ reason: 'in-flight', listed: true })]);
+  // d asked when the learned window ended (≈ 4 s: the 2 s the 429 named, then the 2 s window); before, it waited
+  // for the lost-wake timer (30–36 s).
+  expect(Date.now() - from).toBeLessThan(15_000);
+});

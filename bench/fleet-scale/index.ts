@@ -6,8 +6,9 @@
 // instance is ready (connecting and registering are once per process, not per request) to the last page.
 //
 // `npx tsx bench/fleet-scale/index.ts [--sizes=3,25,100,200] [--apis=draft7,none,erl-draft7] [--contenders=…]
-//  [--lib=path/to/dist/esm/index.js] [--pages=600] [--no-pin] [--fault=kill|restart|flush]`: by default Redis runs on core 0 and the rest on the
-// others (see pinApart). Needs redis-server and a build (`npm run build`).
+//  [--lib=path/to/dist/esm/index.js] [--pages=600] [--limit=60] [--no-pin] [--fault=kill|restart|flush]`: by
+// default Redis runs on core 0 and the rest on the others (see pinApart); the API allows `limit` per 2 s. Needs
+// redis-server and a build (`npm run build`).
 import { execFileSync, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
@@ -23,7 +24,8 @@ export type ScaleApi = 'draft7' | 'none' | 'erl-draft7';
 export type ScaleFault = 'kill' | 'restart' | 'flush';
 export const CONTENDERS = ['axios-steady', 'axios-steady, quota: false', 'axios-retry + bottleneck (Redis)'];
 const OS_PROCESSES = 4;
-const QUOTA = { limit: 60, windowMs: 2000 };
+/** The API's quota: 60 per 2 s unless `--limit=` says how many per 2 s. */
+const WINDOW_MS = 2000;
 
 export interface ScaleRow {
   api: ScaleApi;
@@ -112,23 +114,26 @@ async function pingCost(client: Redis, idlePerMs: number): Promise<number> {
   return Math.max(0, to.cpuUs - from.cpuUs - idlePerMs * (performance.now() - started)) / 2000;
 }
 
-export async function fleetScaleRun(
-  api: ScaleApi,
-  size: number,
-  contender: string,
-  pages: number,
-  lib?: string,
-  pin = true,
-  fault?: ScaleFault,
-): Promise<ScaleRow> {
+export interface ScaleOptions {
+  readonly pages: number;
+  /** The API's limit per 2 s window. */
+  readonly limit: number;
+  readonly lib?: string | undefined;
+  readonly pin: boolean;
+  readonly fault?: ScaleFault | undefined;
+}
+
+export async function fleetScaleRun(api: ScaleApi, size: number, contender: string, options: ScaleOptions): Promise<ScaleRow> {
+  const { pages, lib, pin, fault } = options;
+  const quota = { limit: options.limit, windowMs: WINDOW_MS };
   const redis = await startRedis();
   const client = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: false });
   const pinRedis = async () => pin && pinApart(Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]));
   await pinRedis();
   const server =
     api === 'erl-draft7'
-      ? await startLimitedProcess({ kind: 'erl-draft7', ...QUOTA, items: pages * 10, latencyMs: 20 })
-      : await startSimProcess({ items: pages * 10, pageSize: 10, latencyMs: 20, quota: { ...QUOTA, headers: api } });
+      ? await startLimitedProcess({ kind: 'erl-draft7', ...quota, items: pages * 10, latencyMs: 20 })
+      : await startSimProcess({ items: pages * 10, pageSize: 10, latencyMs: 20, quota: { ...quota, headers: api } });
   // Instance i takes pages i+1, i+1+size, …; instance i lives in OS process i % OS_PROCESSES.
   const all = Array.from({ length: pages }, (_, p) => p + 1);
   const instances = Array.from({ length: size }, (_, i) => all.filter((p) => (p - 1) % size === i));
@@ -144,7 +149,7 @@ export async function fleetScaleRun(
     }),
   );
   const killAll = () => workers.forEach((w) => w.kill());
-  const quotaMs = (pages / QUOTA.limit) * QUOTA.windowMs;
+  const quotaMs = (pages / quota.limit) * quota.windowMs;
   // `kill` ends the first OS process: its instances (a quarter of the fleet) and their pages.
   const survivors = fault === 'kill' ? workers.slice(1) : workers;
   const expectedPages = fault === 'kill' ? instances.filter((_, i) => i % OS_PROCESSES !== 0).flat() : all;
@@ -222,6 +227,8 @@ export async function fleetScaleRun(
     const perSecond = new Map<number, number>();
     for (const t of arrivals) perSecond.set(Math.floor((t - from) / 1000), (perSecond.get(Math.floor((t - from) / 1000)) ?? 0) + 1);
     process.stderr.write(`  arrivals/s: ${[...perSecond].map(([s, n]) => `${s}:${n}`).join(' ')}\n`);
+    const limited = (stats as { limitedAt?: number[] }).limitedAt ?? [];
+    process.stderr.write(`  429s at ms: ${limited.map((t) => t - from).join(' ')}\n`);
   }
   server.close();
   client.disconnect();
@@ -279,15 +286,13 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').slice
       for (const contender of contenders)
         console.log(
           formatRow(
-            await fleetScaleRun(
-              api,
-              size,
-              contender,
+            await fleetScaleRun(api, size, contender, {
               pages,
-              arg('lib'),
-              !process.argv.includes('--no-pin'),
-              arg('fault') as ScaleFault | undefined,
-            ),
+              limit: Number(arg('limit') ?? 60),
+              lib: arg('lib'),
+              pin: !process.argv.includes('--no-pin'),
+              fault: arg('fault') as ScaleFault | undefined,
+            }),
           ),
         );
 }

@@ -41,6 +41,8 @@ export interface SimStats {
   maxInFlight: number;
   /** Request arrival times (ms since epoch). */
   arrivals: number[];
+  /** When each 429 was sent (ms since epoch). */
+  limitedAt: number[];
 }
 
 export interface SimApi {
@@ -68,7 +70,7 @@ export async function startSimApi(options: SimOptions = {}): Promise<SimApi> {
   const total = options.items ?? 100;
   const size = options.pageSize ?? 10;
   const random = prng(options.faults?.seed ?? 1);
-  const stats: SimStats = { requests: 0, pages: 0, rateLimited: 0, faults: 0, inFlight: 0, maxInFlight: 0, arrivals: [] };
+  const stats: SimStats = { requests: 0, pages: 0, rateLimited: 0, faults: 0, inFlight: 0, maxInFlight: 0, arrivals: [], limitedAt: [] };
   let windowStart = Date.now();
   let used = 0;
   let base = '';
@@ -134,6 +136,7 @@ export async function startSimApi(options: SimOptions = {}): Promise<SimApi> {
       }
       if (used >= q.limit) {
         stats.rateLimited++;
+        stats.limitedAt.push(Date.now());
         const retryAfter = Math.max(1, Math.ceil((windowStart + q.windowMs - now) / 1000));
         return send(res, 429, { error: 'rate limited' }, { 'Retry-After': String(retryAfter) });
       }

@@ -5,7 +5,8 @@
 -- (ms), 10 the asking process' id ('' for one that is never woken), 11 how far ahead a start may be reserved
 -- (ms), 12 '1' on a Redis Cluster (see wake.lua's tell). A grant is {1, entry, delay until its reserved start,
 -- probe token or ''}; a refusal {0, wait, reason, age}: 1 paused, 2 the reported quota spent, 3 waiting for
--- answers, 4 the learned quota spent, 5 down, 6 spaced (minTime). Reason 3's wait is filled in by the caller (a wake ends it).
+-- answers, 4 the learned quota spent, 5 down, 6 spaced (minTime). Reason 3's wait is filled in by the caller (a
+-- wake ends it).
 local function one()
   local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset', 'rp', 'rpAt', 'nx', 'e')
   local pause = tonumber(q[1])

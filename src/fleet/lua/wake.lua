@@ -1,19 +1,29 @@
--- Included by TAKE and DONE, after take-one and settle: the fleet's wait list. A process refused for want of answers (reason 3), or for a
--- spent window (2, 4), is listed once in KEYS[3] (scored by arrival) with its demand in KEYS[4] ('d:<pid>'),
--- and sleeps until woken: no process asks again on a timer. `room()` is what could be granted now; `wake()`
--- hands it to the longest-waiting processes, each by one PUBLISH to its own channel; a process nobody listens
--- on (it died) is skipped. A woken process ('w:<pid>') may take before those still listed.
+-- Included by TAKE and DONE, after take-one and settle: the fleet's wait list. A process refused for want of
+-- answers (reason 3), or for a spent window (2, 4), is listed once in KEYS[3] (scored by arrival) with its demand
+-- in KEYS[4] ('d:<pid>'), and sleeps until woken: no process asks again on a timer. `room()` is what could be
+-- granted now; `wake()` hands it to the longest-waiting processes, each by one PUBLISH to its own channel; a
+-- process nobody listens on (it died) is skipped. A woken process ('w:<pid>') may take before those still listed.
+
+-- What could be granted now; and when the window's quota is what is spent, when that window ends.
 local function room()
-  local q = redis.call('HMGET', KEYS[1], 'pause', 'rem', 'reset', 'rp', 'lim', 'used', 'hdown')
+  local q = redis.call('HMGET', KEYS[1], 'pause', 'rem', 'reset', 'rp', 'lim', 'used', 'hdown', 'conf', 'wst', 'wms')
   if (tonumber(q[1]) or 0) > now or q[7] then return 0 end
   local open, left = redis.call('ZCARD', KEYS[2]), 1e9
   local mc = tonumber(ARGV[8])
   if mc > 0 then left = mc - open end
   local reset = tonumber(q[3])
   if ARGV[4] == '1' then
-    if reset and now < reset then left = math.min(left, tonumber(q[2]) - open)
+    if reset and now < reset then
+      if tonumber(q[2]) <= 0 then return 0, reset end
+      left = math.min(left, tonumber(q[2]) - open)
     elseif reset then left = q[4] and 0 or math.min(left, 1)
-    elseif q[5] then left = math.min(left, tonumber(q[5]) + 1 - (tonumber(q[6]) or 0))
+    elseif q[5] then
+      -- The learned quota (take-from-429s.lua): a window that ended rolls over with its first grant, a probe.
+      local ends = (tonumber(q[9]) or 0) + (tonumber(q[10]) or 0)
+      if now >= ends then return math.min(left, 1) end
+      local cap = tonumber(q[5]) + (q[8] == '1' and 0 or 1) - (tonumber(q[6]) or 0)
+      if cap <= 0 then return 0, ends end
+      left = math.min(left, cap)
     else left = math.min(left, tonumber(ARGV[5]) - open) end
   end
   return left
@@ -27,22 +37,43 @@ local function tell(pid, message)
   return redis.call('PUBLISH', KEYS[3] .. ':' .. pid, message) > 0 or ARGV[12] == '1'
 end
 
+-- A window that ends frees room with no answer to wake anyone: the first in line that listens is told to ask
+-- when it ends, at `ends` ('d' and the ms; the rest are woken by what its answer reports), unless one already is.
+local function designate(ends)
+  local s = redis.call('HMGET', KEYS[1], 'sw', 'swu')
+  if s[1] and now < tonumber(s[2]) then return end
+  for _, pid in ipairs(redis.call('ZRANGE', KEYS[3], 0, 2)) do
+    if tell(pid, 'd' .. (ends - now)) then
+      redis.call('HSET', KEYS[1], 'sw', pid, 'swu', ends)
+      return
+    end
+    redis.call('ZREM', KEYS[3], pid) -- nobody listens there (it died)
+    redis.call('HDEL', KEYS[4], 'd:' .. pid)
+  end
+end
+
 -- Hands what room there is to the longest-waiting processes: each gets the grants it waits for, as far as the
 -- rules allow (one() decides, as for an ask), in one PUBLISH on its own channel — 'g' (or 'h' when it stays
--- listed for more) and `entry,delay` pairs joined by ';'. A process nobody listens on (it died) gets nothing: its grants are given back at once, and it
--- leaves the list.
+-- listed for more) and `entry,delay` pairs joined by ';'. A process nobody listens on (it died) gets nothing: its
+-- grants are given back at once, and it leaves the list. When the hand-outs spend the window, the first still in
+-- line is designated to ask at its end (nobody else would ask before the lost-wake timer).
 local function wake()
-  local left, woken, stop = room(), 0, false
-  while left > 0 and woken < 64 and not stop do
+  local left, spent = room()
+  local woken = 0
+  while left > 0 and woken < 64 and not spent do
     local head = redis.call('ZPOPMIN', KEYS[3])
-    if #head == 0 then return end
+    if #head == 0 then break end
     local pid = head[1]
     local demand = tonumber(redis.call('HGET', KEYS[4], 'd:' .. pid)) or 1
     redis.call('HDEL', KEYS[4], 'd:' .. pid)
-    local handed, entries = {}, {}
+    local handed, entries, stop = {}, {}, false
     for _ = 1, math.min(demand, left) do
       local x = one()
-      if x[1] ~= 1 then stop = true break end
+      if x[1] ~= 1 then
+        stop = true
+        if x[3] == 2 or x[3] == 4 then spent = now + x[2] end
+        break
+      end
       entries[#entries + 1] = x[2]
       handed[#handed + 1] = x[2] .. ',' .. x[3]
     end
@@ -50,7 +81,7 @@ local function wake()
       -- Nothing could be granted after all: it keeps its place.
       redis.call('ZADD', KEYS[3], head[2], pid)
       redis.call('HSET', KEYS[4], 'd:' .. pid, demand)
-      return
+      break
     end
     -- 'g': served in full, off the list; 'h': part of it, still listed for the rest.
     local kind = #handed < demand and 'h' or 'g'
@@ -65,16 +96,15 @@ local function wake()
         local s = redis.call('HMGET', KEYS[1], 'sw', 'swu')
         if s[1] == pid then
           redis.call('HDEL', KEYS[1], 'sw', 'swu')
-          local next = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
-          if next and tonumber(s[2]) > now and tell(next, 'd' .. (tonumber(s[2]) - now)) then
-            redis.call('HSET', KEYS[1], 'sw', next, 'swu', s[2])
-          end
+          if tonumber(s[2]) > now then designate(tonumber(s[2])) end
         end
       end
     else
       for _, entry in ipairs(entries) do settle(entry, 'u', 0, 0) end
     end
+    if stop then break end
   end
+  if spent then designate(spent) end
 end
 
 -- Lists the process (at the front when it had been woken and still found no room), with what it still wants.
