@@ -7,7 +7,8 @@
 // unanswered probe stops holding the others, a dead process' counts lapse).
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
-import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
+import { FleetLedger } from '../src/fleet/ledger.js';
+import type { Admission, Grant } from '../src/fleet/verdict.js';
 import { PROBE_MS } from '../src/quota/constants.js';
 import { startRedisWithClient, type RedisWithClient } from '../test/servers/redis.js';
 

@@ -8,7 +8,8 @@
 // expiration and a few seconds — never by the 30 s lost-wake timer.
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { FleetLedger, type FleetLimits, type Grant } from '../src/fleet/ledger.js';
+import { FleetLedger } from '../src/fleet/ledger.js';
+import type { FleetLimits, Grant } from '../src/fleet/verdict.js';
 import { startRedis, type RedisServer } from '../test/servers/redis.js';
 
 jest.setTimeout(300_000);

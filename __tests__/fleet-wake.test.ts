@@ -3,7 +3,8 @@
 // again on a timer. Each "process" here is a FleetLedger with its own Redis connections (a client and a
 // subscriber), as each attach() instance of a fleet has. Counts are Redis' own (INFO commandstats).
 import { Redis } from 'ioredis';
-import { FleetLedger, type Admission, type FleetLimits, type Grant } from '../src/fleet/ledger.js';
+import { FleetLedger } from '../src/fleet/ledger.js';
+import type { Admission, FleetLimits, Grant } from '../src/fleet/verdict.js';
 import { ledgerKeys } from '../src/fleet/keys.js';
 import { startRedis, type RedisServer } from '../test/servers/redis.js';
 

@@ -2,7 +2,8 @@
 // by pid): what each answer is, given what was granted, answered and reported before it.
 import type { Redis } from 'ioredis';
 import { fleetAdmission } from '../src/fleet/admission.js';
-import { FleetLedger, type Admission, type Grant } from '../src/fleet/ledger.js';
+import { FleetLedger } from '../src/fleet/ledger.js';
+import type { Admission, Grant } from '../src/fleet/verdict.js';
 import { PROBE_MS } from '../src/quota/constants.js';
 import type { QuotaReport } from '../src/quota/report.js';
 import { startRedisWithClient, type RedisWithClient } from '../test/servers/redis.js';

@@ -1,5 +1,6 @@
 import { sleep } from '../util/sleep.js';
-import type { Admission, FleetLedger, Grant } from './ledger.js';
+import type { FleetLedger } from './ledger.js';
+import type { Admission, Grant } from './verdict.js';
 
 /** The fleet's own limits, when the ledger schedules (see limit/dispatch.ts); absent when bottleneck does. */
 export interface FleetSchedule {

@@ -4,74 +4,18 @@ import { storeOf } from '../limit/bottleneck.js';
 import { ledgerKeys } from './keys.js';
 import { abortReason } from '../util/sleep.js';
 import { SCRIPTS } from './scripts.generated.js';
-
-/**
- * The part of a Redis client used here: `evalsha(sha, numKeys, ...keysAndArgs, callback)` and `eval(script, …)`,
- * which ioredis and node-redis 3 (the two clients bottleneck drives) both take.
- */
-export interface ScriptClient {
-  eval(...args: unknown[]): unknown;
-  evalsha?(...args: unknown[]): unknown;
-}
-
-type Script = (typeof SCRIPTS)[keyof typeof SCRIPTS];
-
-/** A dispatch the ledger counted, by its entry among the fleet's unanswered requests ('' when not counted). */
-export interface Grant {
-  readonly entry: string;
-  /** Set when this dispatch is the probe of a down fleet: the token its answer is reported with. */
-  readonly probe?: string;
-  /** How long until the start the fleet reserved for it (its minTime spacing); 0 or absent: at once. */
-  readonly delayMs?: number;
-}
-
-/**
- * What the ledger says to a process about to send: go (with a grant when the quota is counted), or wait
- * `waitMs` because the fleet is `paused` (a 429/503 named a delay), the window's quota is `spent` until
- * its reset, what remains is all taken by requests still unanswered (`in-flight`: until woken), the quota
- * `learned` from 429s is spent until its window ends, the API is `down`, or the fleet's minTime `spaced` it.
- * `listed`: this process is on the fleet's wait list and is woken (over pub/sub) when room frees; `designated`:
- * it is the one process that asks again when a spent window ends (the rest are woken after it).
- */
-export type Admission =
-  | { readonly go: true; readonly grant?: Grant }
-  | {
-      readonly go: false;
-      readonly waitMs: number;
-      readonly reason: (typeof REASONS)[number];
-      readonly ageMs?: number;
-      readonly listed?: boolean;
-      readonly designated?: boolean;
-    };
-
-const REASONS = ['paused', 'spent', 'in-flight', 'learned', 'down', 'spaced'] as const;
-
-/** What the fleet enforces for a request (read from its limiter for every ask, so `updateSettings()` applies). */
-export interface FleetLimits {
-  /** Counted against the fleet's quota (true), or for concurrency and spacing only (`quota: false`). */
-  readonly quota: boolean;
-  /** How many may be unanswered while nothing is known. */
-  readonly blindCap: number;
-  /** A count lapses after this (the job's expiration). */
-  readonly expiration: number;
-  /** The fleet's maxConcurrent (0: none) and minTime (ms). */
-  readonly maxConcurrent: number;
-  readonly minTime: number;
-}
-
-/** The probe schedule the fleet's health runs on (see control/health.ts). */
-export interface ProbeSchedule {
-  readonly minProbeMs: number;
-  readonly maxProbeMs: number;
-  readonly probeLeaseMs: number;
-}
-
-/** How a counted dispatch was answered, for the quota learned from 429s (an API without rate-limit headers). */
-export interface Answer {
-  readonly status: number;
-  /** A 429's Retry-After, in ms. */
-  readonly retryAfterMs?: number | undefined;
-}
+import { runScript, type Script, type ScriptClient } from './run-script.js';
+import { WakeChannel, type WakeClient } from './wake-channel.js';
+import {
+  parseReply,
+  refusal,
+  type Admission,
+  type Answer,
+  type FleetLimits,
+  type Grant,
+  type ProbeSchedule,
+  type Reply,
+} from './verdict.js';
 
 /** How long the ledger outlives the last dispatch: far longer than any window worth pacing. */
 const KEEP_MS = 24 * 3600 * 1000;
@@ -83,20 +27,6 @@ const LOST_WAKE_MS = 30_000;
 const HORIZON_MS = 1000;
 /** Most grants one round trip asks for. */
 const MAX_BATCH = 64;
-/** How long a subscriber may take to connect and subscribe before this process settles for asking on a timer. */
-const REDIS_READY_MS = 10_000;
-/** A ledger that does not answer within this is skipped for that dispatch (the limiter itself still holds). */
-const ANSWER_MS = 1000;
-
-/** The client a process is woken through: ioredis' or node-redis 3's subscriber (bottleneck's connection has one). */
-export interface WakeClient {
-  subscribe(...args: unknown[]): unknown;
-  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
-  on(event: 'ready', listener: () => void): unknown;
-  once?(event: 'ready', listener: () => void): unknown;
-  /** ioredis: 'ready' once connected. */
-  readonly status?: string;
-}
 
 interface Ask {
   readonly limits: FleetLimits;
@@ -104,8 +34,6 @@ interface Ask {
   readonly reject: (reason: unknown) => void;
   readonly signal: AbortSignal | undefined;
 }
-
-type Reply = [got: number, grants: unknown[], token: string, waitMs: number, reason: number, ageMs: number, designated: number];
 
 /**
  * What a fleet shares through the Redis of its limiter: its pause (so a process that was not listening when a
@@ -130,7 +58,6 @@ export class FleetLedger {
   private checking: Promise<Admission | undefined> | undefined;
   /** This process' name on the wait list, and the channel it is woken on. */
   private readonly pid = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
-  private subscribed: Promise<boolean> | undefined;
   private readonly pending: Ask[] = [];
   private asking = false;
   private later: ReturnType<typeof setTimeout> | undefined;
@@ -143,7 +70,7 @@ export class FleetLedger {
   private listening = false;
   /** While this process is on the wait list: the refusal new asks share (no round trip), and until when. */
   private listed: { answer: Extract<Admission, { go: false }>; until: number } | undefined;
-  private readonly wakers = new Set<() => void>();
+  private readonly wakeChannel: WakeChannel;
   private last: FleetLimits = { quota: true, blindCap: 1e9, expiration: 60_000, maxConcurrent: 0, minTime: 0 };
 
   /** The probe schedule of the fleet's health (the first attach() of the limiter sets it). */
@@ -152,16 +79,16 @@ export class FleetLedger {
   /** On a Redis Cluster PUBLISH counts one node's listeners only: the scripts must not read 0 as a dead process. */
   private readonly clustered: boolean;
 
-  constructor(
-    client: ScriptClient,
-    id: string,
-    private readonly subscriber?: WakeClient,
-  ) {
+  constructor(client: ScriptClient, id: string, subscriber?: WakeClient) {
     this.client = client;
     this.clustered = (client as { isCluster?: unknown }).isCluster === true;
     this.keys = ledgerKeys(id);
+    this.wakeChannel = new WakeChannel(subscriber, `${this.keys[2]}:${this.pid}`, this.keys[2], {
+      heard: (message) => this.heard(message),
+      askAgain: () => this.woken(),
+    });
     // Subscribed once, when the limiter is set up: a process is woken only on a channel Redis knows it listens on.
-    if (subscriber) void this.listen();
+    if (subscriber) void this.wakeChannel.listen();
   }
 
   /** The ledger of a Redis-backed limiter, or undefined when its client cannot run scripts. */
@@ -200,7 +127,7 @@ export class FleetLedger {
   }
 
   private single(reply: unknown, mode: '0' | '1'): Admission | undefined {
-    const r = parse(reply);
+    const r = parseReply(reply);
     if (!r) return undefined;
     if (r[0] > 0) {
       if (mode === '0' && !r[2]) return { go: true };
@@ -235,17 +162,7 @@ export class FleetLedger {
    * Waits for this process' wake (an answer somewhere in the fleet freed room), or `waitMs`, or `signal`.
    */
   waitForWake(waitMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakers.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(1, waitMs));
-      this.wakers.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return this.wakeChannel.wait(waitMs, signal);
   }
 
   /**
@@ -271,21 +188,13 @@ export class FleetLedger {
       // 'h': as many waiting requests as there are grants, the rest keep their place on the list. 'g': all of them
       // — Redis counted only the requests that had asked when the process was listed; the rest ask again.
       this.wakes++;
-      this.wake(message.startsWith('g') ? this.wakers.size : count);
+      this.wakeChannel.wake(message.startsWith('g') ? undefined : count);
       this.pump(); // asks already pending take theirs at once
     } else if (message.startsWith('d')) {
       // This process is now the one to ask when the window ends, in that many ms.
       const ms = Number(message.slice(1));
       if (Number.isFinite(ms) && ms >= 0) setTimeout(() => this.woken(), ms);
     } else if (message === 'w') this.woken();
-  }
-
-  /** Ends the wait of `count` waiting requests, the longest-waiting first. */
-  private wake(count: number): void {
-    for (const wake of [...this.wakers].slice(0, count)) {
-      this.wakers.delete(wake);
-      wake();
-    }
   }
 
   /** Every request of this process waiting for a wake asks again (the fleet's API is back: nothing handed room while it was down). */
@@ -297,42 +206,7 @@ export class FleetLedger {
   private woken(): void {
     this.wakes++;
     this.listed = undefined;
-    this.wake(this.wakers.size);
-  }
-
-  /** Subscribes this process to its wake channel once; false when it cannot be woken (it then asks on a timer). */
-  private listen(): Promise<boolean> {
-    const { subscriber } = this;
-    if (!subscriber) return Promise.resolve(false);
-    const channel = `${this.keys[2]}:${this.pid}`;
-    // The fleet's channel: 'w' when the ledger was lost with its wait list (see lua/settle.lua) — every process asks again.
-    const fleet = this.keys[2];
-    this.subscribed ??= new Promise<boolean>((resolve) => {
-      subscriber.on('message', (from, message) => {
-        if (from === channel) this.heard(message);
-        else if (from === fleet && message === 'w') this.woken();
-      });
-      // After a reconnect (ioredis subscribes again by itself) a wake may have been lost: ask again.
-      subscriber.on('ready', () => this.woken());
-      const settled = (err: Error | null | undefined) => (clearTimeout(timer), resolve(!err));
-      const subscribe = () => {
-        try {
-          const result = subscriber.subscribe(channel, fleet, (err: Error | null) => settled(err));
-          if (result && typeof (result as Promise<unknown>).then === 'function')
-            (result as Promise<unknown>).then(
-              () => settled(null),
-              (err: Error) => settled(err),
-            );
-        } catch {
-          settled(new Error('subscribe failed'));
-        }
-      };
-      // Not before the connection is ready: ioredis' ready check (INFO) is refused on a subscribed connection.
-      const timer = setTimeout(() => resolve(false), REDIS_READY_MS);
-      if (subscriber.status !== undefined && subscriber.status !== 'ready' && subscriber.once) subscriber.once('ready', subscribe);
-      else subscribe();
-    });
-    return this.subscribed;
+    this.wakeChannel.wake();
   }
 
   /**
@@ -375,7 +249,8 @@ export class FleetLedger {
     );
     this.last = limits;
     const wakes = this.wakes;
-    void this.listen()
+    void this.wakeChannel
+      .listen()
       .then((wakes) => {
         this.listening = wakes;
         const args = this.header(limits, batch.length, wakes ? this.pid : '');
@@ -383,7 +258,7 @@ export class FleetLedger {
       })
       .then((reply) => {
         this.asking = false;
-        this.answer(batch, parse(reply), this.listening, wakes !== this.wakes);
+        this.answer(batch, parseReply(reply), this.listening, wakes !== this.wakes);
         this.pump();
       });
   }
@@ -479,51 +354,7 @@ export class FleetLedger {
     await this.run(SCRIPTS.pause, [Math.ceil(delayMs), KEEP_MS]);
   }
 
-  /**
-   * Runs a script by its SHA (the text crosses the network once per Redis, not per call); a Redis that does not
-   * have it (a restart, SCRIPT FLUSH, another node) answers NOSCRIPT, and EVAL of the text runs and loads it.
-   * undefined when Redis did not answer within ANSWER_MS.
-   */
   private run(script: Script, args: (string | number)[]): Promise<unknown> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), ANSWER_MS);
-      const done = (err: Error | null, reply: unknown) => {
-        clearTimeout(timer);
-        resolve(err ? undefined : reply);
-      };
-      const { keys } = this;
-      const byText = () => this.client.eval(script.lua, keys.length, ...keys, ...args, done);
-      try {
-        if (typeof this.client.evalsha !== 'function') return void byText();
-        this.client.evalsha(script.sha, keys.length, ...keys, ...args, (err: Error | null, reply: unknown) =>
-          err && /NOSCRIPT/.test(err.message) ? byText() : done(err, reply),
-        );
-      } catch {
-        clearTimeout(timer);
-        resolve(undefined);
-      }
-    });
+    return runScript(this.client, this.keys, script, args);
   }
-}
-
-/** TAKE's and DONE's reply, or undefined when it is not one (Redis away, an error). */
-function parse(reply: unknown): Reply | undefined {
-  if (!Array.isArray(reply) || reply.length < 7 || !Array.isArray(reply[1])) return undefined;
-  const [got, grants, token, waitMs, reason, ageMs, designated] = reply as unknown[];
-  return [Number(got), grants as unknown[], token ? String(token) : '', Number(waitMs), Number(reason), Number(ageMs), Number(designated)];
-}
-
-/** A refusal; `listening`: the process asked with its name, so a refusal for want of room listed it. */
-function refusal(r: Reply, listening: boolean): Extract<Admission, { go: false }> | undefined {
-  const reason = REASONS[r[4] - 1];
-  if (!Number.isFinite(r[3]) || !reason) return undefined;
-  const listed = listening && (reason === 'in-flight' || ((reason === 'spent' || reason === 'learned') && r[6] !== 1));
-  return {
-    go: false,
-    waitMs: Math.max(1, r[3]),
-    reason,
-    ...(reason === 'down' && { ageMs: r[5] }),
-    ...(listed && { listed: true }),
-    ...(r[6] === 1 && { designated: true }),
-  };
 }

@@ -5,18 +5,19 @@ local function settle(entry, kind, xa, xb)
   redis.call('ZREM', KEYS[2], entry)
   local g = tonumber(string.match(entry, '^(%d+):'))
   local epoch = string.match(entry, '^%d+:%d+:(%d+)$')
-  if epoch and epoch ~= redis.call('HGET', KEYS[1], 'e') then
+  local f = redis.call('HMGET', KEYS[1], 'e', 'lost', 'rp')
+  if epoch and epoch ~= f[1] then
     -- Granted by a ledger since lost (FLUSHALL, its keys deleted or evicted, a restart without persistence): its
     -- wait list went with it, and every process listed there waits for a wake that will not come. The first such
     -- answer wakes them all, on the fleet's channel, to ask again. Its number means nothing to this ledger.
     g = nil
-    if epoch ~= redis.call('HGET', KEYS[1], 'lost') then
+    if epoch ~= f[2] then
       redis.call('HSET', KEYS[1], 'lost', epoch)
       redis.call('PEXPIRE', KEYS[1], ARGV[1])
       redis.call('PUBLISH', KEYS[3], 'w')
     end
   end
-  if g and g == tonumber(redis.call('HGET', KEYS[1], 'rp')) then
+  if g and g == tonumber(f[3]) then
     redis.call('HDEL', KEYS[1], 'rp', 'rpAt')
     if kind == 's' then redis.call('HDEL', KEYS[1], 'rem', 'reset') end
   end
