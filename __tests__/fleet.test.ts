@@ -206,13 +206,20 @@ it('3 processes share the learned quota through Redis: no 429s, where the same f
       const reports = await Promise.all(workers.map((w) => w.report));
       expect(reports.map((r) => r.failures)).toEqual([[], [], []]);
       expect(sim.stats.pages).toBe(60); // each page served once
-      return sim.stats.rateLimited;
+      const client = new Redis({ host: '127.0.0.1', port: redis.port });
+      const paused = await client.hget(`axios-steady:{${id}}:fleet`, 'pause');
+      client.disconnect();
+      return { rateLimited: sim.stats.rateLimited, paused };
     } finally {
       await sim.close();
     }
   };
-  expect(await run(false)).toBeGreaterThan(0);
-  expect(await run(true)).toBe(0);
+  expect((await run(false)).rateLimited).toBeGreaterThan(0);
+  const shared = await run(true);
+  expect(shared.rateLimited).toBe(0);
+  // The ledger held the fleet to each window's reset; no process paused the fleet with its own coarser one (a
+  // reset in whole seconds from its last report: every window began up to a second late).
+  expect(shared.paused).toBeNull();
 });
 
 it('3 processes learn one quota from 429s (rate-limiter-flexible, only Retry-After): after the first overrun, single 429s', async () => {

@@ -229,6 +229,15 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
     process.stderr.write(`  arrivals/s: ${[...perSecond].map(([s, n]) => `${s}:${n}`).join(' ')}\n`);
     const limited = (stats as { limitedAt?: number[] }).limitedAt ?? [];
     process.stderr.write(`  429s at ms: ${limited.map((t) => t - from).join(' ')}\n`);
+    // express-rate-limit starts a window at the first request after the last one ended: how late each began.
+    const late: number[] = [];
+    let start = from;
+    for (const t of arrivals) {
+      if (t < start + WINDOW_MS) continue;
+      late.push(t - start - WINDOW_MS);
+      start = t;
+    }
+    if (api === 'erl-draft7') process.stderr.write(`  windows began late by ms: ${late.join(' ')}\n`);
   }
   server.close();
   client.disconnect();

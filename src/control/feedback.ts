@@ -2,7 +2,7 @@
 // count outlives its attempt), the rate-limit headers learned, the fleet's ledger told, and a quota pause
 // declared. A pause a 429/503 names is declared by the attempt itself first (see Pauses' contract).
 import type { AxiosResponse } from 'axios';
-import type { Grant } from '../fleet/ledger.js';
+import type { Grant } from '../fleet/verdict.js';
 import { parseRateLimit } from '../quota/report.js';
 import type { QuotaEvent, Ticket } from '../quota/tracker.js';
 import { healthEvidence } from '../retry/policy.js';
@@ -64,7 +64,8 @@ export function settleAttempt(
 /** Declares the quota's pause when it is spent until a window resets (told once per reset by Pauses). */
 function quotaPause(control: LimiterControl, now: number, status: number | undefined): void {
   const until = control.quota.spentUntil(now);
-  if (until !== undefined) control.pauses.quotaSpent(until, () => `quota (${control.quota.state(now)?.source ?? 'learned'})`, status);
+  if (until === undefined) return;
+  control.pauses.quotaSpent(until, () => `quota (${control.quota.state(now)?.source ?? 'learned'})`, status, control.ledger !== undefined);
 }
 
 /**

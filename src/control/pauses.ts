@@ -16,7 +16,8 @@ export type PauseListener = (event: PauseEvent) => void;
  * The kinds of pause, by who learned of it:
  * - `named`: a 429/503 of ours named a delay (Retry-After) — told, and broadcast to the fleet;
  * - `quotaSpent`: this process' quota tracker is spent until a reset — told once per reset (the tracker holds
- *   the gate itself, through the gate's `hold`), and broadcast;
+ *   the gate itself, through the gate's `hold`), and broadcast unless the fleet's ledger counts the quota (it
+ *   holds every process to the fleet's own reset);
  * - `fleetSpent`: the fleet's ledger says the fleet's quota is spent — told once per window;
  * - `heard`: another process paused the fleet (pub/sub, or the ledger's stored pause) — closed silently: it
  *   was told where it happened;
@@ -81,13 +82,19 @@ export class Pauses {
     return this.broadcast?.(delayMs);
   }
 
-  /** The quota is spent until `until` (the tracker holds the gate): told once per reset, and told to the fleet. */
-  quotaSpent(until: number, source: () => string, status?: number): void {
+  /**
+   * The quota is spent until `until` (the tracker holds the gate): told once per reset, and told to the fleet —
+   * unless `fleetCounts`: the fleet's ledger counts every process' dispatches and keeps the tightest reset of all
+   * their reports, and holds each process to it; a pause from this process' few reports (a reset in whole
+   * seconds, rounded up) would hold the whole fleet past it (measured: P9 at 200 processes against
+   * express-rate-limit, every window began 230–470 ms late).
+   */
+  quotaSpent(until: number, source: () => string, status: number | undefined, fleetCounts: boolean): void {
     const now = Date.now();
     if (until <= this.quotaToldUntil) return;
     this.quotaToldUntil = until;
     this.tell({ until, delayMs: until - now, ...(status !== undefined && { status }), source: source() });
-    void this.broadcast?.(until - now);
+    if (!fleetCounts) void this.broadcast?.(until - now);
   }
 
   /**

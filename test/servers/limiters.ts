@@ -21,9 +21,10 @@ export interface LimitedApi {
   readonly url: string;
   /**
    * Requests that reached the limiter, and how many it refused; `verdicts` (rate-limiter-flexible, sliding and
-   * bucket): each request's verdict in the order the limiter gave them, true for allowed.
+   * bucket): each request's verdict in the order the limiter gave them, true for allowed; `arrivals`
+   * (express-rate-limit): when each request reached the limiter (ms since epoch).
    */
-  readonly stats: { requests: number; rateLimited: number; verdicts: boolean[] };
+  readonly stats: { requests: number; rateLimited: number; verdicts: boolean[]; arrivals: number[] };
   close(): Promise<void>;
 }
 
@@ -91,12 +92,12 @@ async function listen(server: http.Server, stats: LimitedApi['stats']): Promise<
 
 export async function startLimitedApi(options: LimitedOptions): Promise<LimitedApi> {
   const { kind, limit, windowMs, items, pageSize = 10, latencyMs = 5 } = options;
-  const stats = { requests: 0, rateLimited: 0, verdicts: [] as boolean[] };
+  const stats = { requests: 0, rateLimited: 0, verdicts: [] as boolean[], arrivals: [] as number[] };
   const delay = () => new Promise((resolve) => setTimeout(resolve, latencyMs));
 
   if (kind.startsWith('erl-')) {
     const app = express();
-    app.use((_req, _res, next) => void (stats.requests++, next()));
+    app.use((_req, _res, next) => void (stats.requests++, stats.arrivals.push(Date.now()), next()));
     const standard = kind === 'erl-legacy' ? false : (kind.slice(4).replace('draft', 'draft-') as 'draft-6' | 'draft-7' | 'draft-8');
     app.use(
       rateLimit({
