@@ -223,3 +223,20 @@ it('a learned window spent by the grants answers hand out: the first process sti
   // for the lost-wake timer (30–36 s).
   expect(Date.now() - from).toBeLessThan(15_000);
 });
+
+it('a ledger loads its scripts when it is created: a fleet started against a Redis that never saw them asks by SHA only', async () => {
+  const counts = async () => {
+    const stats = await admin.info('commandstats');
+    const eval_ = Number(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+    const refused = Number(/cmdstat_evalsha:.*?failed_calls=(\d+)/.exec(stats)?.[1] ?? 0);
+    return { eval: eval_, refused };
+  };
+  await admin.script('FLUSH');
+  const before = await counts();
+  const id = `wake-${++ids}`;
+  const fleet = [await proc(id), await proc(id), await proc(id)];
+  const answers = await Promise.all(fleet.map((p) => p.ledger.acquire(limits(8))));
+  expect(answers.every((a) => a?.go)).toBe(true);
+  // Every call went by SHA and none was refused NOSCRIPT; no script text was sent with a call (EVAL).
+  expect(await counts()).toEqual(before);
+});

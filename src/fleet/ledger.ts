@@ -4,7 +4,7 @@ import { storeOf } from '../limit/bottleneck.js';
 import { ledgerKeys } from './keys.js';
 import { abortReason } from '../util/sleep.js';
 import { SCRIPTS } from './scripts.generated.js';
-import { runScript, type Script, type ScriptClient } from './run-script.js';
+import { loadScripts, runScript, type Script, type ScriptClient } from './run-script.js';
 import { WakeChannel, type WakeClient } from './wake-channel.js';
 import {
   parseReply,
@@ -89,6 +89,7 @@ export class FleetLedger {
     });
     // Subscribed once, when the limiter is set up: a process is woken only on a channel Redis knows it listens on.
     if (subscriber) void this.wakeChannel.listen();
+    loadScripts(client, [SCRIPTS.take, SCRIPTS.done]);
   }
 
   /** The ledger of a Redis-backed limiter, or undefined when its client cannot run scripts. */

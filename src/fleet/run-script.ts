@@ -7,6 +7,8 @@ import { SCRIPTS } from './scripts.generated.js';
 export interface ScriptClient {
   eval(...args: unknown[]): unknown;
   evalsha?(...args: unknown[]): unknown;
+  /** `script('LOAD', text, callback)` (both clients). */
+  script?(...args: unknown[]): unknown;
 }
 
 /** One of the ledger's scripts (fleet/lua, assembled by scripts/lua.mjs): its text and SHA. */
@@ -14,6 +16,23 @@ export type Script = (typeof SCRIPTS)[keyof typeof SCRIPTS];
 
 /** A ledger that does not answer within this is skipped for that dispatch (the limiter itself still holds). */
 const ANSWER_MS = 1000;
+
+/**
+ * Loads scripts into Redis ahead of their first call (SCRIPT LOAD; a no-op for one Redis already has), so that a
+ * process' first requests call them by SHA too: without it, every process of a fleet started together against a
+ * Redis that had not seen them sends its first call twice — by SHA, refused NOSCRIPT, then with the text.
+ * Failures are left to that fallback.
+ */
+export function loadScripts(client: ScriptClient, scripts: readonly Script[]): void {
+  if (typeof client.script !== 'function') return;
+  for (const script of scripts) {
+    try {
+      client.script('LOAD', script.lua, () => undefined);
+    } catch {
+      // the first call loads it
+    }
+  }
+}
 
 /**
  * Runs a script by its SHA (the text crosses the network once per Redis, not per call); a Redis that does not
