@@ -47,12 +47,14 @@ local function one()
   -- The ledger's epoch (when it was created) ends every entry: an answer can tell it was granted by a ledger
   -- since lost (see settle.lua). A ledger created anew may have lost a wait list with it (FLUSHALL, keys deleted
   -- or evicted, a restart without persistence) whose processes wait for wakes that will not come: all of them
-  -- are told to ask again, on the fleet's channel (once per ledger; nobody listens the first time).
+  -- are told to ask again, on the fleet's channel (once per ledger; nobody listens the first time). Not when a
+  -- wait list is there (a ledger whose first grant follows a report): its processes are woken as usual, and
+  -- telling them to ask again would only cost each a round trip.
   local epoch = q[8]
   if not epoch then
     epoch = now
     redis.call('HSET', KEYS[1], 'e', epoch)
-    redis.call('PUBLISH', KEYS[3], 'w')
+    if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('PUBLISH', KEYS[3], 'w') end
   end
   local entry = n .. ':' .. expires .. ':' .. epoch
   redis.call('HSET', KEYS[1], 'n', n + 1)
