@@ -88,6 +88,23 @@ describe('Health, the state machine', () => {
     expect(h.mayGo(now)).toBe(true);
   });
 
+  it('an outage heard from the fleet ends the run before it; news of it that crossed the recovery is not a new one', () => {
+    const h = new Health(POLICY, () => 0.5);
+    for (let i = 0; i < 3; i++) fail(h, requests[i % 2] as object); // one short of tripping
+    const since = now;
+    h.heardDown(since, now + 500);
+    expect(h.snapshot()).toMatchObject({ state: 'down', outages: 1 });
+    now += 3000;
+    h.heardUp();
+    fail(h, requests[2] as object); // a straggler of the outage: one failure after it, not the fourth of a run
+    expect(h.snapshot()).toEqual({ state: 'up', outages: 1 });
+    now += 5;
+    h.heardDown(since, now + 500); // a refusal the ledger sent before the recovery, read after it
+    expect(h.snapshot()).toEqual({ state: 'up', outages: 1 });
+    h.heardDown(now, now + 500); // a new outage
+    expect(h.snapshot()).toMatchObject({ state: 'down', outages: 2 });
+  });
+
   it('property: random outcomes, outages and recoveries — never down without a run of failures, always back once the API is', () => {
     const event = fc.oneof(
       fc.record({

@@ -52,6 +52,8 @@ export class Health {
   private probeUntil = 0;
   private streak = 0;
   private outages = 0;
+  /** When this limiter last saw the API come back (0: never down). */
+  private upAt = 0;
   private lastError: unknown;
   private readonly listeners = new Set<(state: HealthState) => void>();
   private readonly trips = new Set<(firstProbeMs: number, intervalMs: number) => void>();
@@ -165,17 +167,11 @@ export class Health {
 
   private success(now: number): void {
     this.share += ALPHA * (0 - this.share);
-    this.run = 0;
-    this.runRequests.clear();
+    this.endRun();
     if (this.state === 'up') return;
     // Any answer while down (a probe's, or a straggler's) shows the API back; RECOVERY in a row reopen it.
     this.streak++;
-    if (this.streak >= RECOVERY) {
-      this.state = 'up';
-      this.intervalMs = this.policy.minProbeMs;
-      this.tell(now);
-      return;
-    }
+    if (this.streak >= RECOVERY) return this.back(now);
     if (this.state === 'down') {
       this.state = 'recovering';
       this.tell(now);
@@ -191,8 +187,7 @@ export class Health {
     this.outages++;
     this.intervalMs = this.policy.minProbeMs;
     this.nextProbeAt = now + this.jittered(this.intervalMs);
-    this.run = 0;
-    this.runRequests.clear();
+    this.endRun();
     this.tell(now);
     for (const trip of this.trips) trip(this.nextProbeAt - now, this.intervalMs);
   }
@@ -211,30 +206,47 @@ export class Health {
     return Math.round(ms * (0.8 + 0.4 * this.random()));
   }
 
-  /** Heard from the fleet: another process found the API down since `since`, next probe at `nextProbeAt`. */
+  /**
+   * Heard from the fleet: another process found the API down since `since`, next probe at `nextProbeAt`. An
+   * outage that began before this limiter last saw the API back is that one, over (a reply that crossed the
+   * news of the recovery); one this limiter already knows only moves its next probe.
+   */
   heardDown(since: number, nextProbeAt: number): void {
-    if (this.off) return;
+    if (this.off || since < this.upAt) return;
     const now = Date.now();
-    const fresh = this.state === 'up';
-    if (fresh) {
-      this.state = 'down';
-      this.since = since;
-      this.probes = 0;
-      this.streak = 0;
-      this.outages++;
-      this.nextProbeAt = nextProbeAt;
-      this.tell(now);
-    } else this.nextProbeAt = Math.max(this.nextProbeAt, nextProbeAt);
+    if (this.state !== 'up') {
+      this.nextProbeAt = Math.max(this.nextProbeAt, nextProbeAt);
+      return;
+    }
+    this.state = 'down';
+    this.since = since;
+    this.probes = 0;
+    this.streak = 0;
+    this.outages++;
+    this.nextProbeAt = nextProbeAt;
+    this.endRun();
+    this.tell(now);
   }
 
   /** Heard from the fleet: the API is up again. */
   heardUp(): void {
-    const now = Date.now();
     if (this.state === 'up') return;
-    this.state = 'up';
     this.probe = undefined;
+    this.back(Date.now());
+  }
+
+  private back(now: number): void {
+    this.state = 'up';
+    this.upAt = now;
     this.intervalMs = this.policy.minProbeMs;
+    this.endRun();
     this.tell(now);
+  }
+
+  /** The failures before an outage belong to it: after it, a run starts from nothing. */
+  private endRun(): void {
+    this.run = 0;
+    this.runRequests.clear();
   }
 
   /** What is known now. */
