@@ -340,7 +340,8 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     expect(probe.refusal).toMatchObject({ go: false, reason: 'in-flight' });
     await event(probe.went[0]); // the API's window had not ended
     const third = await drain();
-    expect(third.went).toHaveLength(6); // the limit stands: 6, widened by one after a saturated window
+    // The limit stands: 5 (its refused test put two saturated windows before the next widening).
+    expect(third.went).toHaveLength(5);
     // A probe that goes through opens the window for the rest.
     for (const g of third.went) ledger.done(g, undefined, Date.now(), ok);
     await sleep((third.refusal as Extract<Admission, { go: false }>).waitMs + 10);
@@ -348,7 +349,40 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'in-flight' });
     ledger.done(next.went[0], undefined, Date.now(), ok);
     await settled();
-    expect((await drain()).went).toHaveLength(6); // 7 with the probe
+    expect((await drain()).went).toHaveLength(4); // 5 with the probe
+  });
+
+  it('a widening the API refuses doubles the saturated windows before the next (2, then 4); one it takes, the next comes at once', async () => {
+    /** One window used to the end: its grants (a window a roll started opens with a probe), all answered. */
+    async function window(refuseLast = false): Promise<number> {
+      let { went: open, refusal } = await drain();
+      let count = open.length;
+      while (refusal?.go === false && refusal.reason === 'in-flight') {
+        for (const g of open) ledger.done(g, undefined, Date.now(), ok);
+        await settled();
+        ({ went: open, refusal } = await drain());
+        count += open.length;
+      }
+      expect(refusal).toMatchObject({ go: false, reason: 'learned' });
+      const last = open.pop() as Grant;
+      for (const g of open) ledger.done(g, undefined, Date.now(), ok);
+      if (refuseLast) await event(last);
+      else {
+        ledger.done(last, undefined, Date.now(), ok);
+        await sleep((refusal as Extract<Admission, { go: false }>).waitMs + 10);
+      }
+      return count;
+    }
+    await answered(5);
+    await event(await grant());
+    const first = await drain();
+    for (const g of first.went.slice(0, 5)) ledger.done(g, undefined, Date.now(), ok);
+    await sleep(1000);
+    await event(first.went[5] as Grant); // the test refused: 5, confirmed
+    const sizes = [await window(), await window(), await window(true)]; // widened after two, refused
+    for (let i = 0; i < 4; i++) sizes.push(await window());
+    sizes.push(await window(), await window()); // widened after four, taken: widened again at once
+    expect(sizes).toEqual([5, 5, 6, 5, 5, 5, 5, 6, 7]);
   });
 
   it('a spent quota whose end is further away than the process would pause for is left to the 429s', async () => {

@@ -209,7 +209,7 @@ describe('QuotaTracker', () => {
     expect(q.state(t + 200)).toMatchObject({ limit: 7, source: '429' });
   });
 
-  it('without headers: a second 429 confirms the limit and the window; it widens by one per clean window', () => {
+  it('without headers: a second 429 confirms the limit and the window; it widens by one after clean windows', () => {
     const q = new QuotaTracker();
     for (let i = 0; i < 5; i++) q.settle(q.take(now), ok(), now);
     q.settle(q.take(now), { status: 429, retryAfterMs: 2000 }, now);
@@ -229,7 +229,40 @@ describe('QuotaTracker', () => {
     }
     expect(q.holdUntil(t)).toBe(t + 2000);
     expect(q.spentUntil(t)).toBe(t + 2000);
-    expect(q.state(t + 2000)).toMatchObject({ limit: 7 }); // used it all, no 429: one more
+    // Used it all, no 429 — but the refused test put two such windows before the next widening.
+    expect(q.state(t + 2000)).toMatchObject({ limit: 6 });
+    for (let i = 0; i < 6; i++) q.take(t + 2000);
+    expect(q.state(t + 4000)).toMatchObject({ limit: 7 });
+  });
+
+  it('without headers: each widening the API refuses doubles the clean windows before the next, up to 4; one it takes, the next comes at once', () => {
+    // An API that takes `limit` per second, counted by the tracker's own windows.
+    const q = new QuotaTracker();
+    let t = now;
+    let apiLimit = 5;
+    /** One window: sends until the tracker holds; returns how many went and whether the API refused one. */
+    const window = () => {
+      let sent = 0;
+      let refused = false;
+      while (q.holdUntil(t) === undefined && sent < 50) {
+        const ticket = q.take(t);
+        sent++;
+        if (sent > apiLimit) {
+          q.settle(ticket, { status: 429, retryAfterMs: 1000 }, t + 1);
+          refused = true;
+          break;
+        }
+        q.settle(ticket, ok(), t + 1);
+      }
+      t = refused ? t + 1001 : (q.holdUntil(t) as number);
+      return refused ? -sent : sent;
+    };
+    const sizes = Array.from({ length: 19 }, window);
+    // Blind until the first 429 (-6), the provisional limit's test (-6), then widenings 2, 4 and 4 windows apart.
+    expect(sizes).toEqual([-6, -6, 5, 5, -6, 5, 5, 5, 5, -6, 5, 5, 5, 5, -6, 5, 5, 5, 5]);
+    apiLimit = 7; // the API raises its limit: each widening it takes brings the next at once
+    // 6 and 7 taken (one window each), 8 refused: the gap starts again at two windows.
+    expect(Array.from({ length: 6 }, window)).toEqual([6, 7, -8, 7, 7, -8]);
   });
 
   it('without headers: answers out of order do not pass the test early; the limit is what the API accepted', () => {

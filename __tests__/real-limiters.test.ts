@@ -34,6 +34,23 @@ it.each(LIMITERS)('%s: every item once, in order; no 429 when the quota is in he
   expect(quota?.source ?? 'none').not.toBe('none');
 });
 
+it('rate-limiter-flexible (only Retry-After) for 15 windows: once the limit is confirmed, at most one 429 per five windows', async () => {
+  // The learned limit widens to find a raised one; the API refusing each widening spaces the next out (2, then
+  // 4 windows): one 429 per five windows, not one per two. Bound: the blind burst (≤ concurrency), the
+  // provisional limit's test, and one per five of the 15 windows.
+  const limited = await startLimitedApi({ kind: 'flexible', limit: 10, windowMs: 1000, items: 1500, pageSize: 10 });
+  api = limited;
+  const client = axios.create({ baseURL: limited.url });
+  const steady = attach(client, { retry: { retries: 10 } });
+  const items = await collect<{ id: number }>(client, '/page', {
+    strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
+    concurrency: 8,
+  });
+  steady.detach();
+  expect(items.map((i) => i.id)).toEqual(Array.from({ length: 1500 }, (_, i) => i));
+  expect(limited.stats.rateLimited).toBeLessThanOrEqual(8 + 1 + 3);
+});
+
 it('legacy X-RateLimit with a window that is not whole seconds: the whole-second guess costs one 429, once', async () => {
   // The epoch reset is rounded up to a second; the tracker guesses the window is whole seconds (1 s or 2 s
   // here, by the phase; really 1.5 s). A 1 s guess probes early once, gets a 429, and from then on the

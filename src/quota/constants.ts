@@ -6,3 +6,10 @@ export const PROBE_MS = 2000;
 
 /** Clean, saturated windows after which a limit learned from 429s is forgotten unless a 429 confirmed it since. */
 export const FORGET_AFTER = 8;
+
+/**
+ * Clean, saturated windows between two widenings of a learned limit at most. A widening the API refuses (a
+ * 429 at limit + 1) doubles the gap before the next one, from 1 up to this; one it accepts brings it back to 1.
+ * Half FORGET_AFTER, so that a limit the API still enforces is met again well before it would be forgotten.
+ */
+export const MAX_WIDEN_GAP = 4;

@@ -1,4 +1,4 @@
-import { FORGET_AFTER } from './constants.js';
+import { FORGET_AFTER, MAX_WIDEN_GAP } from './constants.js';
 import type { QuotaState } from '../types.js';
 
 /** Not a ticket: the epoch opens at the next send. */
@@ -11,10 +11,12 @@ const NEXT_SEND = Number.MAX_SAFE_INTEGER;
  * provisional estimate — what the API accepted before it is the limit, the span since the first of those
  * sends is the window — held for one window, in which one extra request goes to test it: a second 429
  * confirms it, and the API accepting more than the limit in that window drops it (a one-off 429 costs its
- * pause and nothing more). A confirmed limit is what the API accepted between two 429s; it widens by one per
- * window that used it all without a 429 (additive increase: a real limit is found again with one 429, not a
- * burst of them), and it is forgotten after FORGET_AFTER such windows, since the API no longer seems to
- * enforce it. Siblings' 429s of the same event teach nothing new.
+ * pause and nothing more). A confirmed limit is what the API accepted between two 429s; it widens by one after
+ * windows that used it all without a 429 (additive increase: a raised limit is found, and a real one met
+ * again with one 429, not a burst of them). Each widening the API refuses doubles the clean windows before
+ * the next, up to MAX_WIDEN_GAP; one it accepts brings the gap back to one window — so an API that holds its
+ * limit sees one 429 per MAX_WIDEN_GAP + 1 windows, not one per two. A limit is forgotten after FORGET_AFTER
+ * clean windows, since the API no longer seems to enforce it. Siblings' 429s of the same event teach nothing new.
  *
  * The limit is counted by answers, not by sends: the server counts a request when it handles it, and under
  * load it handles them out of the order they were sent (measured: a 429 for a request sent 5th of 8 arrived
@@ -38,6 +40,10 @@ export class QuotaFrom429s {
   private lateFrom = 0;
   private lateTo = 0;
   private clean = 0;
+  /** Clean windows needed before the next widening, those seen since the last, and whether the limit in force is one. */
+  private gap = 1;
+  private sinceWiden = 0;
+  private widened = false;
 
   /** An attempt was sent (only called while the tracker is active and has no header window). */
   sent(ticket: number, now: number): void {
@@ -55,7 +61,13 @@ export class QuotaFrom429s {
     if (!this.confirmed) return this.forget(); // one window passed and no 429 confirmed it
     if (this.used > this.limit - 1) {
       this.clean++;
-      this.limit++;
+      if (this.widened) this.gap = 1; // the API took one more: look further at once
+      this.widened = false;
+      if (++this.sinceWiden >= this.gap) {
+        this.limit++;
+        this.sinceWiden = 0;
+        this.widened = true;
+      }
       if (this.clean >= FORGET_AFTER) return this.forget();
     }
     this.start += ended * this.windowMs;
@@ -73,6 +85,9 @@ export class QuotaFrom429s {
     this.limit = undefined;
     this.confirmed = false;
     this.clean = 0;
+    this.gap = 1;
+    this.sinceWiden = 0;
+    this.widened = false;
     this.openEpoch();
   }
 
@@ -94,10 +109,14 @@ export class QuotaFrom429s {
       // (or a few) apart — the shortest span seen is the best guess.
       const span = end - this.pauseEnd;
       this.windowMs = this.confirmed ? Math.min(this.windowMs, span) : span;
+      // Refused one beyond a limit (a widening, or a provisional limit's test): wait longer before the next.
+      if (this.widened || !this.confirmed) this.gap = Math.min(MAX_WIDEN_GAP, this.gap * 2);
       this.confirmed = true;
     }
     this.limit = count;
     this.clean = 0;
+    this.sinceWiden = 0;
+    this.widened = false;
     this.pauseEnd = end;
     this.start = end;
     this.used = 0;
