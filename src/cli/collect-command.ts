@@ -5,21 +5,14 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import axios, { type AxiosResponse } from 'axios';
-import { attach, type Steady } from '../attach.js';
+import { attach } from '../attach.js';
 import { PaginationError } from '../errors.js';
 import { readPath } from '../paginate/body.js';
 import { mergeByKey, sinceRequest } from '../paginate/incremental.js';
-import { getHeader } from '../http/headers.js';
 import { pages } from '../paginate/pages.js';
-import { auto } from '../paginate/strategies/auto.js';
-import { cursor } from '../paginate/strategies/cursor.js';
-import { linkHeader } from '../paginate/strategies/link-header.js';
-import { nextUrl } from '../paginate/strategies/next-url.js';
-import { offset } from '../paginate/strategies/offset.js';
-import { pageNumber } from '../paginate/strategies/page-number.js';
-import type { Checkpoint, PageRequest, Progress, Strategy } from '../paginate/types.js';
+import type { Checkpoint, PageRequest, Progress } from '../paginate/types.js';
 import type { RetryEvent } from '../types.js';
-import { UsageError, type CollectCommand, type Field } from './args.js';
+import { UsageError, type CollectCommand } from './args.js';
 import {
   checkOutput,
   loadCheckpoint,
@@ -31,8 +24,10 @@ import {
 } from './checkpoint-file.js';
 import { fileOutput, streamOutput, type Output } from './output.js';
 import { dropPartial, partialPath, previousItems, replaceOutput, stateStore } from './rerun.js';
-import { createDisplay, plural } from './progress.js';
+import { createDisplay } from './progress.js';
 import { redactHeaders, redactText } from './redact.js';
+import { hint, STATUS_EVERY_MS, summary, waiting } from './report.js';
+import { strategyOf } from './strategy-flags.js';
 
 export const EXIT = { complete: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
 
@@ -45,74 +40,8 @@ export interface Io {
   readonly interrupted?: () => number;
 }
 
-const reader = (field: Field) => (response: AxiosResponse) =>
-  ('header' in field ? getHeader(response.headers, field.header) : readPath(field.path)(response)) as never;
-
-function strategyOf(c: CollectCommand): Strategy {
-  const next = c.next && 'path' in c.next ? reader(c.next) : undefined;
-  const total = c.total && reader(c.total);
-  switch (c.strategy) {
-    case 'auto':
-      return auto();
-    case 'link':
-      return linkHeader();
-    case 'cursor':
-      return cursor({ param: c.param ?? 'cursor', next: next as (r: AxiosResponse) => string });
-    case 'next':
-      return nextUrl({ next: next ?? reader({ path: 'next' }) });
-    case 'page':
-      return pageNumber({
-        ...(c.param && { param: c.param }),
-        ...(c.totalPages && { totalPages: reader(c.totalPages) }),
-        ...(total && { totalItems: total }),
-      });
-    case 'offset':
-      return offset({ ...(c.param && { param: c.param }), ...(c.limit && { limit: c.limit }), ...(total && { total }) });
-  }
-}
-
 /** `<out>.checkpoint.json`, or `--checkpoint`; none for stdout unless asked. */
 export const checkpointPath = (c: CollectCommand): string | undefined => c.checkpoint ?? (c.out ? `${c.out}.checkpoint.json` : undefined);
-
-/** What to try next for a failure the library names in its own terms: the command's flags, not its functions. */
-function hint(failure: unknown): string | undefined {
-  if (!(failure instanceof PaginationError)) return undefined;
-  switch (failure.code) {
-    case 'STRATEGY_UNKNOWN':
-      return 'tell it how this API pages: --strategy link | next --next <path> | cursor --next <path> --param <name> | page --total-pages <path> | offset --total <path> (see --help)';
-    case 'STUCK':
-      return 'if the API names its page parameter otherwise, pass it: --param <name> (with --strategy page, offset or cursor)';
-    case 'ITEMS_NOT_FOUND':
-      return 'say where the items are: --items <path>, e.g. --items data.records';
-    case 'TOTAL_MISMATCH':
-      return 'the same command fetches the last page again and checks once more';
-    default:
-      return undefined;
-  }
-}
-
-/** How often, at least, the command says what it waits for while nothing comes in. */
-const STATUS_EVERY_MS = 2000;
-const clock = (at: number) => new Date(at).toTimeString().slice(0, 8);
-const inSeconds = (ms: number) => `${Math.max(0, Math.ceil(ms / 1000))} s`;
-
-/** Why nothing has come in, in words: "API down since 12:03:10 — next probe in 8 s (3 probes sent; last: status 503)". */
-function waiting(steady: Steady, retry: RetryEvent | undefined, now: number): string {
-  const health = steady.health();
-  if (health.state !== 'up') {
-    const probe = health.nextProbeAt !== undefined ? ` — next probe in ${inSeconds(health.nextProbeAt - now)}` : '';
-    const sent = `${plural(health.probes ?? 0, 'probe')} sent${health.lastError ? `; last: ${health.lastError}` : ''}`;
-    const state = health.state === 'recovering' ? 'API recovering (a probe succeeded)' : `API down since ${clock(health.since ?? now)}`;
-    return `${state}${probe} (${sent})`;
-  }
-  const { pausedUntil } = steady.stats();
-  if (pausedUntil > now) return `paused until ${clock(pausedUntil)} (${inSeconds(pausedUntil - now)}): the API's rate limit`;
-  if (retry) {
-    const what = retry.error.response ? `status ${retry.error.response.status}` : (retry.error.code ?? retry.error.message);
-    return `retrying ${redactText(retry.config.url ?? '')}: ${what} (attempt ${retry.attempt + 1}, after ${inSeconds(retry.delayMs)})`;
-  }
-  return 'waiting for the API to answer';
-}
 
 function isRegularFile(file: string): boolean {
   try {
@@ -280,23 +209,7 @@ export async function runCollect(c: CollectCommand, io: Io, output?: Output): Pr
     // An incremental run that did not complete leaves nothing behind: the next one asks again.
     if (incremental && code !== EXIT.complete) rmSync(partialPath(c.out as string), { force: true });
   }
-  const stats = steady.stats();
-  const p = last;
-  const what = [
-    plural(p?.items ?? resumed?.items ?? 0, 'item'),
-    plural(p?.pages ?? resumed?.pages ?? 0, 'page'),
-    plural(stats.attempts, 'request'),
-    plural(stats.retries, 'retry', 'retries'),
-    `${stats.rateLimited} 429s`,
-    plural(stats.pauses, 'pause'),
-    ...(stats.outages > 0 ? [plural(stats.outages, 'outage')] : []),
-    ...(p?.revalidated
-      ? [`${p.revalidated} unchanged (304), ${plural(p.pages - p.revalidated - (resumed?.pages ?? 0), 'page')} fetched`]
-      : []),
-    ...(merged ? [`${merged.changed} changed, ${merged.added} new since ${String(incremental?.from)}`] : []),
-    ...(p ? [`strategy: ${p.strategy}`] : []),
-    `${((Date.now() - started) / 1000).toFixed(1)} s`,
-  ].join(', ');
+  const what = summary(steady.stats(), last, resumed, merged, incremental?.from, Date.now() - started);
   const where = c.out ? ` → ${c.out}` : '';
   const resume = file && existsSync(file) ? `; run the same command again to resume (checkpoint: ${file})` : '';
   if (code === EXIT.complete) display.say(`axios-steady: complete: ${what}${where}`);
