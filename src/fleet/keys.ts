@@ -21,6 +21,8 @@
 //   pend         the last 429 event's pause end;   pep, pe  the grant numbers of the epoch that event ended
 //   wv           1 once the window is known to have started (a pause's end, or its probe went through)
 //   probe, probeAt  the grant probing a window the estimate started;   rolls  windows started since the event
+//   gap, gapn    saturated windows the next widening waits for (1, 2, 4: doubled by each widening refused), and
+//                those seen since the last;   wid  1 while the limit in force is a widening not yet taken
 //   — the fleet's health (control/health.ts, shared): set while the API is down —
 //   hdown        when the fleet found the API down;   hexp  when that state lapses unless a probe renews it
 //   hnext        when the next probe may go;   hint  the interval it was set with;   hok  probes that succeeded in a row
