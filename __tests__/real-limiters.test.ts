@@ -10,18 +10,18 @@ jest.setTimeout(60_000);
 let api: LimitedApi | undefined;
 afterEach(() => api?.close());
 
-/** Collects the 300 items of a limited API at concurrency 8 through attach(): the ids, the quota seen, the server's stats. */
-async function collectAll(kind: (typeof LIMITERS)[number], windowMs: number) {
-  const limited = await startLimitedApi({ kind, limit: 10, windowMs, items: 300 });
+/** Collects the items (300: 30 pages) of a limited API at concurrency 8 through attach(): the ids, the quota seen, the server's stats. */
+async function collectAll(kind: (typeof LIMITERS)[number], windowMs: number, items = 300) {
+  const limited = await startLimitedApi({ kind, limit: 10, windowMs, items });
   api = limited;
   const client = axios.create({ baseURL: limited.url });
   const steady = attach(client, { retry: { retries: 10 } });
-  const items = await collect<{ id: number }>(client, '/page', {
+  const got = await collect<{ id: number }>(client, '/page', {
     strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
     concurrency: 8,
   });
   steady.detach();
-  return { ids: items.map((i) => i.id), quota: steady.quota(), stats: limited.stats };
+  return { ids: got.map((i) => i.id), quota: steady.quota(), stats: limited.stats };
 }
 const all = Array.from({ length: 300 }, (_, i) => i);
 
@@ -38,17 +38,9 @@ it('rate-limiter-flexible (only Retry-After) for 15 windows: once the limit is c
   // The learned limit widens to find a raised one; the API refusing each widening spaces the next out (2, then
   // 4 windows): one 429 per five windows, not one per two. Bound: the blind burst (≤ concurrency), the
   // provisional limit's test, and one per five of the 15 windows.
-  const limited = await startLimitedApi({ kind: 'flexible', limit: 10, windowMs: 1000, items: 1500, pageSize: 10 });
-  api = limited;
-  const client = axios.create({ baseURL: limited.url });
-  const steady = attach(client, { retry: { retries: 10 } });
-  const items = await collect<{ id: number }>(client, '/page', {
-    strategy: pageNumber({ totalPages: (r) => r.data.total_pages }),
-    concurrency: 8,
-  });
-  steady.detach();
-  expect(items.map((i) => i.id)).toEqual(Array.from({ length: 1500 }, (_, i) => i));
-  expect(limited.stats.rateLimited).toBeLessThanOrEqual(8 + 1 + 3);
+  const { ids, stats } = await collectAll('flexible', 1000, 1500);
+  expect(ids).toEqual(Array.from({ length: 1500 }, (_, i) => i));
+  expect(stats.rateLimited).toBeLessThanOrEqual(8 + 1 + 3);
 });
 
 it('legacy X-RateLimit with a window that is not whole seconds: the whole-second guess costs one 429, once', async () => {
