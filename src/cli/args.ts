@@ -2,7 +2,7 @@
 // The command line, parsed and checked with Node's own util.parseArgs (strict: an unknown flag is an error).
 // Everything here is pure: argv in, a command or a UsageError out; nothing is sent and nothing is written.
 import { parseArgs } from 'node:util';
-import { duration, field, headers, int, rate, unescape, UsageError, type Field } from './flag-values.js';
+import { dottedPath, duration, field, headers, int, rate, unescape, UsageError, type Field } from './flag-values.js';
 
 export { UsageError, type Field } from './flag-values.js';
 
@@ -166,8 +166,7 @@ export function parseCommand(argv: readonly string[]): Command {
   needs('total', v.total, ['page', 'offset']);
   if (strategy === 'cursor' && v.next === undefined)
     throw new UsageError('--strategy cursor needs --next <path> (where the next cursor is)');
-  if (v.items !== undefined && !/^[^.\s]+(\.[^.\s]+)*$/.test(v.items))
-    throw new UsageError(`--items must be a dotted path such as data.items, got "${v.items}"`);
+  if (v.items !== undefined) dottedPath('items', v.items, 'data.items');
   const next = field('next', v.next);
   if (next && 'header' in next) throw new UsageError('--next reads the body; use --strategy link for a Link header');
   for (const flag of ['since-param', 'key', 'lookback'] as const)
@@ -183,7 +182,7 @@ export function parseCommand(argv: readonly string[]): Command {
       ['since', v.since],
       ['key', v.key],
     ] as const)
-      if (!/^[^.\s]+(\.[^.\s]+)*$/.test(text)) throw new UsageError(`--${flag} must be a dotted path such as updated_at, got "${text}"`);
+      dottedPath(flag, text, 'updated_at');
   }
   return {
     command: 'collect',

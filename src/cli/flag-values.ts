@@ -26,9 +26,14 @@ export const field = (flag: string, text: string | undefined): Field | undefined
     if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(header)) throw new UsageError(`--${flag} header:<Name> needs a header name, got "${text}"`);
     return { header };
   }
-  if (!/^[^.\s]+(\.[^.\s]+)*$/.test(text)) throw new UsageError(`--${flag} must be a dotted path such as meta.total, got "${text}"`);
-  return { path: text };
+  return { path: dottedPath(flag, text, 'meta.total') };
 };
+
+/** A dotted path into a body (`data.items`, `updated_at`); `example` is the one the error names. */
+export function dottedPath(flag: string, text: string, example: string): string {
+  if (!/^[^.\s]+(\.[^.\s]+)*$/.test(text)) throw new UsageError(`--${flag} must be a dotted path such as ${example}, got "${text}"`);
+  return text;
+}
 
 /** `-H 'Name: value'` lines, as an object. */
 export function headers(list: readonly string[]): Record<string, string> {
