@@ -91,7 +91,7 @@ it('no sequence of answers leaves the quota refusing for good: every wait is bou
       }
       // The process answers what is left, or dies (its grants, a probe among them, never answered).
       for (const g of outstanding.splice(0)) if (!crash) ledger.done(g, undefined, Date.now(), { status: 200 });
-      await client.ping(); // the answers above ran
+      await ledger.reported(); // the answers above ran
       await sleep(Math.max(0, pauseEnd - Date.now()));
       const deadline = Date.now() + bound();
       for (;;) {

@@ -31,8 +31,8 @@ async function grant(): Promise<Grant> {
   return answer.grant;
 }
 
-/** done() is fire and forget; a PING behind it on the same connection returns once it ran. */
-const settled = () => client.ping();
+/** done() and pause() are fire and forget: every answer given so far reported, and a PING behind the rest. */
+const settled = () => ledger.reported().then(() => client.ping());
 
 /** Calls of a Redis command so far (INFO commandstats). */
 async function calls(command: string): Promise<number> {
@@ -203,6 +203,52 @@ it('a pause stops every process until it ends; a shorter pause never shortens it
   expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'paused' });
 });
 
+describe('answers report together: a batch of grants costs about one DONE, not one each', () => {
+  const unanswered = (entry: string) => client.zscore(`axios-steady:{ledger-${ids}}:unanswered`, entry);
+
+  it('answers wait for their siblings (this process\' other unanswered grants) and go in one DONE', async () => {
+    const grants = await Promise.all(Array.from({ length: 8 }, grant));
+    const before = await calls('evalsha');
+    for (const g of grants) ledger.done(g, undefined, Date.now(), { status: 200 });
+    await settled();
+    expect((await calls('evalsha')) - before).toBe(1);
+    for (const g of grants) expect(await unanswered(g.entry)).toBeNull();
+  });
+
+  it('answers that come while a DONE is on its way go together in the next one', async () => {
+    const a = await grant();
+    const before = await calls('evalsha');
+    // No sibling to wait for: a's answer goes at once; the two reports after it (from requests Redis did not
+    // count) wait for its DONE and go in one.
+    ledger.done(a, report(5, 10_000));
+    ledger.done(undefined, report(4, 10_000));
+    ledger.done(undefined, report(3, 10_000));
+    await settled();
+    expect((await calls('evalsha')) - before).toBe(2);
+    expect(await client.hget(`axios-steady:{ledger-${ids}}:fleet`, 'rem')).toBe('3');
+  });
+
+  it('a 429 goes at once, and takes the answers waiting for it along; the rest still wait', async () => {
+    const [a, b, c] = [await grant(), await grant(), await grant()];
+    ledger.done(a, undefined, Date.now(), { status: 200 });
+    ledger.done(b, undefined, Date.now(), { status: 429, retryAfterMs: 1_000 });
+    await client.ping(); // behind the DONE on the same connection: it ran
+    expect(await unanswered(a.entry)).toBeNull();
+    expect(await unanswered(b.entry)).toBeNull();
+    expect(await client.hget(`axios-steady:{ledger-${ids}}:fleet`, 'pend')).not.toBeNull(); // the 429 was heard
+    expect(await unanswered(c.entry)).not.toBeNull();
+  });
+
+  it('an answer waits for its siblings only a few ms: nothing else needs to happen for it to go', async () => {
+    const [a, b] = [await grant(), await grant()];
+    ledger.done(a, report(5, 10_000));
+    let reported = false;
+    while (!reported) reported = (await unanswered(a.entry)) === null; // no reported(): the hold ends by itself
+    expect(await client.hget(`axios-steady:{ledger-${ids}}:fleet`, 'rem')).toBe('5');
+    expect(await unanswered(b.entry)).not.toBeNull();
+  });
+});
+
 it('check() counts nothing: it only says whether the fleet is paused', async () => {
   expect(await ledger.check()).toEqual({ go: true });
   expect(await client.exists(`axios-steady:{ledger-${ids}}:unanswered`)).toBe(0);
@@ -320,6 +366,7 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     expect(went).toHaveLength(6);
     ledger.done(went[4], undefined, Date.now(), 'unsent');
     ledger.done(went[3], undefined, Date.now(), 'unsent');
+    await settled();
     expect((await drain()).went).toHaveLength(2);
   });
 

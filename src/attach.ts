@@ -129,7 +129,9 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
       unsubscribe();
       unsubscribeHealth?.();
       unobserve?.();
-      if (owned) void limiter.disconnect(false).catch(() => undefined);
+      // The answers the fleet's ledger has not reported yet go first (at most one DONE; else they lapse with their expiration).
+      const reported = control.ledger?.reported() ?? Promise.resolve();
+      if (owned) void reported.then(() => limiter.disconnect(false)).catch(() => undefined);
     },
     stats() {
       const { lane, gate } = control;

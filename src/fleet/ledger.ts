@@ -6,6 +6,7 @@ import { abortReason } from '../util/sleep.js';
 import { SCRIPTS } from './scripts.generated.js';
 import { loadScripts, runScript, type Script, type ScriptClient } from './run-script.js';
 import { WakeChannel, type WakeClient } from './wake-channel.js';
+import { AnswerQueue } from './answers.js';
 import {
   parseReply,
   refusal,
@@ -27,7 +28,6 @@ const LOST_WAKE_MS = 30_000;
 const HORIZON_MS = 1000;
 /** Most grants one round trip asks for. */
 const MAX_BATCH = 64;
-
 interface Ask {
   readonly limits: FleetLimits;
   readonly resolve: (answer: Admission | undefined) => void;
@@ -43,10 +43,11 @@ interface Ask {
  * script, so two processes cannot both take the last token.
  *
  * The cost a fleet puts on Redis is what this class is shaped by (docs/scale.md): the requests of one process
- * that wait together ask in one round trip (`acquire`); an answer reports and asks for the next in one
- * (`done`); a process refused for want of room is listed and woken by one PUBLISH when an answer frees room,
- * never by asking again on a timer; when a window's quota is spent one process asks at its reset and the rest
- * are woken by what its answer reports.
+ * that wait together ask in one round trip (`acquire`); answers report together and ask for the next in one
+ * (`done`: an answer waits a few ms for its siblings, and those that come while a DONE is on its way go in the
+ * next); a process refused for want of room is listed and woken by one PUBLISH when an answer frees room, never
+ * by asking again on a timer; when a window's quota is spent one process asks at its reset and the rest are
+ * woken by what its answer reports.
  *
  * Fails open: when Redis does not answer (restarting, keys lost), the dispatch goes uncounted and each
  * process' own pause gate, lane and QuotaTracker still hold it to what that process saw; the next report
@@ -60,6 +61,11 @@ export class FleetLedger {
   private readonly pid = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   private readonly pending: Ask[] = [];
   private asking = false;
+  /** Answers not yet reported, and whether a DONE is on its way: those that come meanwhile go in the next one. */
+  private readonly answers = new AnswerQueue(() => this.pump());
+  private settling = false;
+  /** The DONE on its way, once its reply was handled. */
+  private reporting: Promise<unknown> = Promise.resolve();
   private later: ReturnType<typeof setTimeout> | undefined;
   /** Grants another process' answer handed to this one with its wake, for the asks that come with it. */
   private readonly handed: Grant[] = [];
@@ -132,7 +138,7 @@ export class FleetLedger {
     if (!r) return undefined;
     if (r[0] > 0) {
       if (mode === '0' && !r[2]) return { go: true };
-      return { go: true, grant: { entry: String(r[1][0] ?? ''), ...(r[2] && { probe: r[2] }) } };
+      return { go: true, grant: this.answers.lend({ entry: String(r[1][0] ?? ''), ...(r[2] && { probe: r[2] }) }) };
     }
     return refusal(r, false);
   }
@@ -212,13 +218,14 @@ export class FleetLedger {
 
   /**
    * Sends the pending asks as one TAKE — a timer tick later, so the requests a caller starts together ask
-   * together — unless one is on its way; `carry`, an answer's DONE, takes them along at once.
+   * together — unless one is on its way. Answers go at once in one DONE, which takes the pending asks along;
+   * while a DONE is on its way, the answers that come meanwhile wait for it and go together in the next.
    */
-  private pump(carry?: (string | number)[]): void {
+  private pump(): void {
     while (this.handed.length > 0 && this.pending.length > 0) {
       const ask = this.pending.shift() as Ask;
       const grant = this.handed.shift() as Grant;
-      ask.resolve({ go: true, grant });
+      ask.resolve({ go: true, grant: this.answers.lend(grant) });
     }
     const listed = this.listed;
     if (listed && Date.now() < listed.until && this.pending.length > 0) {
@@ -226,11 +233,16 @@ export class FleetLedger {
       const answer = { ...listed.answer, waitMs: listed.until - Date.now() };
       for (const ask of this.pending.splice(0)) ask.resolve(answer);
     }
-    if (carry && (this.asking || this.pending.length === 0)) {
-      void this.run(SCRIPTS.done, [...this.header(this.last, 0, ''), ...carry]);
+    if (this.answers.length > 0 && !this.settling) {
+      this.settling = true;
+      const carry = this.answers.next();
+      if (!this.asking && this.pending.length > 0) return this.send(carry);
+      this.reporting = this.run(SCRIPTS.done, [...this.header(this.last, 0, ''), ...carry]).then(() => {
+        this.settling = false;
+        this.pump();
+      });
       return;
     }
-    if (carry) return this.send(carry);
     if (this.asking || this.later !== undefined || this.pending.length === 0) return;
     this.later = setTimeout(() => {
       this.later = undefined;
@@ -250,7 +262,7 @@ export class FleetLedger {
     );
     this.last = limits;
     const wakes = this.wakes;
-    void this.wakeChannel
+    const sent = this.wakeChannel
       .listen()
       .then((wakes) => {
         this.listening = wakes;
@@ -259,9 +271,24 @@ export class FleetLedger {
       })
       .then((reply) => {
         this.asking = false;
+        if (carry) this.settling = false;
         this.answer(batch, parseReply(reply), this.listening, wakes !== this.wakes);
         this.pump();
       });
+    if (carry) this.reporting = sent;
+  }
+
+  /**
+   * Resolves once every answer given so far was reported: its DONE answered by Redis, or given up on after
+   * ANSWER_MS (never rejects). For a limiter about to disconnect, and for tests.
+   */
+  async reported(): Promise<void> {
+    for (;;) {
+      this.answers.hurry();
+      if (!this.settling && this.answers.length > 0) this.pump(); // those waiting for their siblings go now
+      if (!this.settling) return;
+      await this.reporting;
+    }
   }
 
   /** Hands a reply's grants to the asks in order; the rest share its refusal, or ask again. */
@@ -280,7 +307,7 @@ export class FleetLedger {
       if (i < got) {
         const delayMs = Number(grants[2 * i + 1]) || 0;
         const grant: Grant = { entry: String(grants[2 * i]), ...(token && { probe: token }), ...(delayMs > 0 && { delayMs }) };
-        return ask.resolve({ go: true, grant });
+        return ask.resolve({ go: true, grant: this.answers.lend(grant) });
       }
       if (ask.signal?.aborted) return;
       if (denied) ask.resolve(denied);
@@ -330,21 +357,13 @@ export class FleetLedger {
   /**
    * Marks a counted dispatch answered (or never sent) and keeps what its response reported, if anything; an
    * `answer` without rate-limit headers (its status, and a 429's Retry-After) teaches the fleet's learned quota;
-   * `'unsent'`: the grant was given back before it was sent. When requests of this process wait, the same
-   * round trip asks for them. Without a grant (Redis did not answer when it was counted) only a report is worth
-   * sending. Fire and forget: a lost call only makes the ledger more careful until the entry ages out.
+   * `'unsent'`: the grant was given back before it was sent. Answers report together (see AnswerQueue), and
+   * when requests of this process wait, the same round trip asks for them. Without a grant (Redis did not answer
+   * when it was counted) only a report is worth sending. Fire and forget: a lost call only makes the ledger more
+   * careful until the entry ages out.
    */
   done(grant: Grant | undefined, report?: QuotaReport, now: number = Date.now(), answer?: Answer | 'unsent'): void {
-    if (!grant?.entry && !report) return;
-    const args: (string | number)[] = [grant?.entry ?? ''];
-    if (report) args.push('r', report.remaining, Math.max(0, Math.ceil(report.resetAt - now)));
-    else if (answer === 'unsent') args.push('u', 0, 0);
-    else if (grant && answer !== undefined) {
-      if (answer.status === 429 && answer.retryAfterMs !== undefined) args.push('x', Math.ceil(answer.retryAfterMs), 0);
-      else if (answer.status < 400) args.push('s', 0, 0);
-      else args.push('', 0, 0);
-    } else args.push('', 0, 0);
-    this.pump(args);
+    if (grant?.entry || report) this.answers.add(grant, report, now, answer);
   }
 
   /**
