@@ -206,7 +206,7 @@ it('a pause stops every process until it ends; a shorter pause never shortens it
 describe('answers report together: a batch of grants costs about one DONE, not one each', () => {
   const unanswered = (entry: string) => client.zscore(`axios-steady:{ledger-${ids}}:unanswered`, entry);
 
-  it('answers wait for their siblings (this process\' other unanswered grants) and go in one DONE', async () => {
+  it("answers wait for their siblings (this process' other unanswered grants) and go in one DONE", async () => {
     const grants = await Promise.all(Array.from({ length: 8 }, grant));
     const before = await calls('evalsha');
     for (const g of grants) ledger.done(g, undefined, Date.now(), { status: 200 });
