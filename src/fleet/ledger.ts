@@ -28,6 +28,7 @@ const LOST_WAKE_MS = 30_000;
 const HORIZON_MS = 1000;
 /** Most grants one round trip asks for. */
 const MAX_BATCH = 64;
+
 interface Ask {
   readonly limits: FleetLimits;
   readonly resolve: (answer: Admission | undefined) => void;
