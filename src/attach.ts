@@ -129,7 +129,7 @@ export function attach(instance: AxiosInstance, options?: SteadyOptions): Steady
       unsubscribe();
       unsubscribeHealth?.();
       unobserve?.();
-      // The answers the fleet's ledger has not reported yet go first (at most one DONE; else they lapse with their expiration).
+      // The answers the fleet's ledger still owes go first (one round trip, or they would hold their counts until expiration).
       const reported = control.ledger?.reported() ?? Promise.resolve();
       if (owned) void reported.then(() => limiter.disconnect(false)).catch(() => undefined);
     },

@@ -24,6 +24,19 @@ interface Owed {
   readonly at: number;
 }
 
+/** What an answer tells settle.lua: its kind and its two numbers (a report's reset in ms from `now`). */
+function owedFor(
+  grant: Grant | undefined,
+  report: QuotaReport | undefined,
+  now: number,
+  answer: Answer | 'unsent' | undefined,
+): Pick<Owed, 'kind' | 'a' | 'b'> {
+  if (report) return { kind: 'r', a: report.remaining, b: Math.max(0, Math.ceil(report.resetAt - now)) };
+  if (answer === 'unsent') return { kind: 'u', a: 0, b: 0 };
+  if (grant && answer?.status === 429 && answer.retryAfterMs !== undefined) return { kind: 'x', a: Math.ceil(answer.retryAfterMs), b: 0 };
+  return { kind: grant && answer !== undefined && answer.status < 400 ? 's' : '', a: 0, b: 0 };
+}
+
 /**
  * The grants handed to this process' requests and the answers not reported yet. An answer is due at once when
  * the fleet must hear it now (a 429, a failure) or when no sibling is still out; otherwise it waits up to
@@ -52,15 +65,9 @@ export class AnswerQueue {
   add(grant: Grant | undefined, report: QuotaReport | undefined, now: number, answer: Answer | 'unsent' | undefined): void {
     const entry = grant?.entry ?? '';
     this.lent.delete(entry);
-    const owe = (kind: Owed['kind'], a = 0, b = 0) => {
-      this.owed.push({ entry, kind, a, b, at: Date.now() });
-      return kind;
-    };
-    let kind: Owed['kind'];
-    if (report) kind = owe('r', report.remaining, Math.max(0, Math.ceil(report.resetAt - now)));
-    else if (answer === 'unsent') kind = owe('u');
-    else if (grant && answer?.status === 429 && answer.retryAfterMs !== undefined) kind = owe('x', Math.ceil(answer.retryAfterMs));
-    else kind = owe(grant && answer !== undefined && answer.status < 400 ? 's' : '');
+    const owed: Owed = { entry, ...owedFor(grant, report, now, answer), at: Date.now() };
+    this.owed.push(owed);
+    const { kind } = owed;
     // News the fleet must have at once (a 429, a failure) goes now; other answers wait a little for their siblings.
     if (kind !== 'x' && kind !== '' && this.siblingsOut()) {
       this.holding ??= setTimeout(() => {
