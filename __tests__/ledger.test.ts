@@ -312,11 +312,49 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     return { went, refusal: undefined };
   }
 
+  /**
+   * A provisional limit's window against a fast API: past half of it grants go one at a time, each once those
+   * before were answered (200 here). Returns every grant, those of the last round (still unanswered), and the
+   * refusal that ended it.
+   */
+  async function drainSerial(): Promise<{ went: Grant[]; open: Grant[]; refusal: Admission | undefined }> {
+    const all: Grant[] = [];
+    for (;;) {
+      const { went, refusal } = await drain();
+      all.push(...went);
+      if (refusal?.go !== false || refusal.reason !== 'in-flight') return { went: all, open: went, refusal };
+      for (const g of went) ledger.done(g, undefined, Date.now(), ok);
+      await settled();
+    }
+  }
+
+  /** A limit of 5 confirmed: the first 429, the provisional window to its test, the test refused. */
+  async function confirmFive(): Promise<void> {
+    await answered(5);
+    await event(await grant());
+    const { open } = await drainSerial();
+    const test = open.pop() as Grant;
+    for (const g of open) ledger.done(g, undefined, Date.now(), ok);
+    await sleep(1000);
+    await event(test); // 5 per ~1.1 s window
+  }
+
   it('a first 429 gives a provisional limit — what the API accepted before it — and one test beyond it', async () => {
     await answered(5);
     await event(await grant());
-    const { went, refusal } = await drain();
-    expect(went).toHaveLength(6); // the 5 the API accepted, and the test
+    // It may be twice the real one (what was accepted before the 429 may span two of the API's windows): past
+    // its half, one grant at a time — the API answers in ms, and the window is 1.1 s.
+    const half = await drain();
+    expect(half.went).toHaveLength(2); // half of 5; the next once these were answered
+    expect(half.refusal).toMatchObject({ go: false, reason: 'in-flight' });
+    for (const g of half.went) ledger.done(g, undefined, Date.now(), ok);
+    await settled();
+    const third = await drain();
+    expect(third.went).toHaveLength(1);
+    ledger.done(third.went[0], undefined, Date.now(), ok);
+    await settled();
+    const { went, refusal } = await drainSerial();
+    expect(went).toHaveLength(3); // with the 3 before: the 5 the API accepted, and the test
     expect(refusal).toMatchObject({ go: false, reason: 'learned' });
     // Spent until the learned window ends: the span from the first grant to the pause's end, ~1.1 s.
     expect((refusal as Extract<Admission, { go: false }>).waitMs).toBeGreaterThan(500);
@@ -325,7 +363,8 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
   it('the test going through raises the limit by one and the next grant tests again; the window ends it', async () => {
     await answered(5);
     await event(await grant());
-    const { went } = await drain();
+    const { went } = await drainSerial();
+    expect(went).toHaveLength(6);
     ledger.done(went[5], undefined, Date.now(), ok);
     await settled();
     const next = await drain();
@@ -338,15 +377,33 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
   });
 
   it('a second 429 confirms: the limit is what the API accepted between the two events, and no test follows', async () => {
-    await answered(5);
-    await event(await grant());
-    const { went } = await drain();
-    for (const g of went.slice(0, 5)) ledger.done(g, undefined, Date.now(), ok);
-    await sleep(1000);
-    await event(went[5]); // the test is refused: the limit was real
+    await confirmFive(); // the test is refused: the limit was real
     const second = await drain();
     expect(second.went).toHaveLength(5);
     expect(second.refusal).toMatchObject({ go: false, reason: 'learned' });
+  });
+
+  it('against a slow API the provisional window goes at once: one at a time would bring the test too late', async () => {
+    await answered(5);
+    const slow = await grant();
+    await sleep(200); // its round trip: 200 ms; one at a time from half of 5 to the test, twice, is 2 s > 1.1 s
+    await event(slow);
+    const { went, refusal } = await drain();
+    expect(went).toHaveLength(6);
+    expect(refusal).toMatchObject({ go: false, reason: 'learned' });
+  });
+
+  it('a provisional limit whose window ended before its test went holds for another', async () => {
+    await answered(5);
+    await event(await grant());
+    const { went, refusal } = await drain();
+    expect(went).toHaveLength(2); // little demand: half of it, answered, and no test
+    for (const g of went) ledger.done(g, undefined, Date.now(), ok);
+    await settled();
+    await sleep((refusal as Extract<Admission, { go: false }>).waitMs + 1200); // past the window's end (~1.2 s)
+    const next = await drain();
+    expect(next.went).toHaveLength(2); // half of it again, then one at a time (forgotten, 20 would go)
+    expect(next.refusal).toMatchObject({ go: false, reason: 'in-flight' });
   });
 
   it('the limit is what the API accepted: successes in flight when the 429 came count, its siblings do not', async () => {
@@ -355,28 +412,22 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     await event(inFlight[2]); // 4 accepted so far
     ledger.done(inFlight[0], undefined, Date.now(), ok); // sent before the 429'd one, accepted: 5
     ledger.done(inFlight[1], undefined, Date.now(), refused(PAUSE_MS)); // a sibling of the event
-    const { went } = await drain();
+    const { went } = await drainSerial();
     expect(went).toHaveLength(6); // 5 and the test
   });
 
   it('a grant given back unsent (the gate closed while it queued) frees its place in the window', async () => {
     await answered(5);
     await event(await grant());
-    const { went } = await drain();
+    const { went, open } = await drainSerial();
     expect(went).toHaveLength(6);
-    ledger.done(went[4], undefined, Date.now(), 'unsent');
-    ledger.done(went[3], undefined, Date.now(), 'unsent');
+    ledger.done(open[0], undefined, Date.now(), 'unsent'); // the test, given back
     await settled();
-    expect((await drain()).went).toHaveLength(2);
+    expect(await drain()).toMatchObject({ went: { length: 1 }, refusal: { go: false, reason: 'learned' } });
   });
 
   it('a window the estimate started opens with one probe: refused, the window is longer and the limit stands', async () => {
-    await answered(5);
-    await event(await grant());
-    const first = await drain();
-    for (const g of first.went.slice(0, 5)) ledger.done(g, undefined, Date.now(), ok);
-    await sleep(1000);
-    await event(first.went[5]); // confirmed: 5 per ~1.1 s window
+    await confirmFive();
     const second = await drain();
     expect(second.went).toHaveLength(5);
     for (const g of second.went) ledger.done(g, undefined, Date.now(), ok);
@@ -397,6 +448,41 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     ledger.done(next.went[0], undefined, Date.now(), ok);
     await settled();
     expect((await drain()).went).toHaveLength(4); // 5 with the probe
+  });
+
+  it('refused soon after a probe that went through, the window is longer and the limit stands', async () => {
+    await confirmFive();
+    const second = await drain();
+    for (const g of second.went) ledger.done(g, undefined, Date.now(), ok);
+    await sleep((second.refusal as Extract<Admission, { go: false }>).waitMs + 10);
+    const probe = await drain();
+    ledger.done(probe.went[0], undefined, Date.now(), ok); // it took the old window's last place
+    await settled();
+    const rest = await drain();
+    expect(rest.went).toHaveLength(4);
+    ledger.done(rest.went[0], undefined, Date.now(), ok);
+    await event(rest.went[1] as Grant); // 2 taken in this window, under half the limit
+    expect((await drain()).went).toHaveLength(5); // not 2: the limit stands
+  });
+
+  it('after a window not used to the end, one the estimate started lets go what the count allows, then probes', async () => {
+    await confirmFive();
+    const second = await drain(3); // 3 of the 5: the count since this window (a pause's end) is 3
+    for (const g of second.went) ledger.done(g, undefined, Date.now(), ok);
+    await settled();
+    await sleep(1300); // past the window's end: the next is the estimate's
+    const free = await drain();
+    // 2 more make 5 since the last window known to have started: they could be the API's same window.
+    expect(free.went).toHaveLength(2);
+    expect(free.refusal).toMatchObject({ go: false, reason: 'in-flight' }); // the probe waits for them
+    for (const g of free.went) ledger.done(g, undefined, Date.now(), ok);
+    await settled();
+    const probe = await drain();
+    expect(probe.went).toHaveLength(1);
+    expect(probe.refusal).toMatchObject({ go: false, reason: 'in-flight' }); // the rest wait for it
+    ledger.done(probe.went[0], undefined, Date.now(), ok);
+    await settled();
+    expect(await drain()).toMatchObject({ went: { length: 2 }, refusal: { go: false, reason: 'learned' } });
   });
 
   it('a widening the API refuses doubles the saturated windows before the next (2, then 4); one it takes, the next comes at once', async () => {
@@ -420,12 +506,7 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
       }
       return count;
     }
-    await answered(5);
-    await event(await grant());
-    const first = await drain();
-    for (const g of first.went.slice(0, 5)) ledger.done(g, undefined, Date.now(), ok);
-    await sleep(1000);
-    await event(first.went[5] as Grant); // the test refused: 5, confirmed
+    await confirmFive();
     const sizes = [await window(), await window(), await window(true)]; // widened after two, refused
     for (let i = 0; i < 4; i++) sizes.push(await window());
     sizes.push(await window(), await window()); // widened after four, taken: widened again at once
@@ -437,7 +518,7 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     await answered(2);
     ledger.done(await grant(), undefined, Date.now(), refused(3_600_000));
     await settled();
-    await drain(); // the provisional limit and its test
+    await drainSerial(); // the provisional limit and its test
     expect(await ledger.take(100, 60_000)).toMatchObject({ go: false, reason: 'learned' });
     const spent: number[] = [];
     const admission = fleetAdmission(ledger, {
@@ -467,7 +548,7 @@ describe('the quota learned from 429s without rate-limit headers, kept for the w
     await pauseOver();
     ledger.done(slow, undefined, Date.now(), refused(PAUSE_MS)); // sent before the event, answered after its pause
     await settled();
-    const { went } = await drain();
+    const { went } = await drainSerial();
     expect(went).toHaveLength(4); // provisional 3 (what was accepted), and the test
   });
 });

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { QuotaReport } from '../src/quota/report.js';
 import { EpochWindows } from '../src/quota/epoch-windows.js';
 import { QuotaTracker, type Outcome } from '../src/quota/tracker.js';
+import { driveFixedWindow } from '../test/property/fixed-window.js';
 
 type Answer =
   | { kind: 'ok'; remaining?: number; resetInMs?: number; windowMs?: number }
@@ -66,7 +67,7 @@ it('every request is sent and settles; holds are bounded; nothing outstanding ne
           const hold = q.holdUntil(now);
           if (hold !== undefined) {
             expect(hold).toBeGreaterThan(now);
-            expect(hold - now).toBeLessThanOrEqual(q.maxPauseMs);
+            expect(hold - now).toBeLessThanOrEqual(q.longestWaitMs);
           }
           if (hold === undefined && sent < answers.length && inFlight.length < concurrency) {
             const a = answers[sent++] as Answer;
@@ -96,7 +97,7 @@ it('every request is sent and settles; holds are bounded; nothing outstanding ne
           settled++;
         }
         expect(sent).toBe(answers.length);
-        expect(q.holdUntil(now + q.maxPauseMs + 1)).toBeUndefined();
+        expect(q.holdUntil(now + q.longestWaitMs + 1)).toBeUndefined();
       },
     ),
     { numRuns: Number(process.env.QUOTA_RUNS ?? 300) },
@@ -193,5 +194,45 @@ describe('EpochWindows: epoch resets tightened by the learned window length', ()
     epochs.opened(report(t + 4000), t + 1, t + 5); // W in (2995, 3999]
     expect(epochs.opened(report(t + 8000), t + 6500, t + 6505)).toBe(t + 8000); // W in (495, 1500]: off
     expect(epochs.opened(report(t + 12_000), t + 8001, t + 8005)).toBe(t + 12_000);
+  });
+});
+
+describe('against a fixed-window API that sends only Retry-After, in whole seconds', () => {
+  // test/property/fixed-window.ts, at random limits, windows, phases, concurrency and latencies (so the learned
+  // window may be short by up to a second, and answers come out of order). The probes and one-at-a-time sends the
+  // learned quota adds are holds that only an answer ends: none may wedge the collection.
+  it('every request is answered, every hold is bounded, and the collection ends', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          limit: fc.integer({ min: 1, max: 40 }),
+          windowMs: fc.constantFrom(1000, 2000, 5000, 60_000),
+          phase: fc.nat(59_999),
+          start: fc.nat(59_999),
+          concurrency: fc.integer({ min: 1, max: 16 }),
+          latencies: fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 40 }),
+          items: fc.integer({ min: 1, max: 150 }),
+        }),
+        ({ limit, windowMs, phase, start, concurrency, latencies, items }) => {
+          let accepted = 0;
+          driveFixedWindow({
+            limit,
+            windowMs,
+            phase,
+            start: 1_000_000 + start,
+            concurrency,
+            items,
+            latency: (step) => latencies[step % latencies.length] as number,
+            onHold: (hold, now, q) => {
+              expect(hold).toBeGreaterThan(now);
+              expect(hold - now).toBeLessThanOrEqual(q.longestWaitMs);
+            },
+            onAnswer: (_window, refused) => void (refused || accepted++),
+          });
+          expect(accepted).toBe(items);
+        },
+      ),
+      { numRuns: Number(process.env.QUOTA_RUNS ?? 300) },
+    );
   });
 });

@@ -296,13 +296,109 @@ describe('QuotaTracker', () => {
         q.settle(q.take(t), ok(), t + 1);
       }
     }
-    // In the fourth window the API takes 2, then refuses: the limit is 2, not the 11 accepted since the last 429.
-    for (let i = 0; i < 3; i++) {
+    // In the fourth window the API takes 1, then refuses — within the limit, counted from the last window known
+    // to have started: the limit is 1, not the 10 accepted since the last 429.
+    for (let i = 0; i < 2; i++) {
       expect(q.holdUntil(t)).toBeUndefined(); // dispatch asks first; the window rolls here
       const ticket = q.take(t);
-      q.settle(ticket, i < 2 ? ok() : { status: 429, retryAfterMs: 1000 }, t + 1 + i);
+      q.settle(ticket, i < 1 ? ok() : { status: 429, retryAfterMs: 1000 }, t + 1 + i);
     }
-    expect(q.state(t + 2)).toMatchObject({ limit: 2 });
+    expect(q.state(t + 2)).toMatchObject({ limit: 1 });
+  });
+
+  /** A limit of 5 confirmed from 429s, its window 1 s from `at` on: the first 429, then the refused test. */
+  function confirmedFive(q: QuotaTracker, at: number): number {
+    for (let i = 0; i < 5; i++) q.settle(q.take(at), ok(), at);
+    q.settle(q.take(at), { status: 429, retryAfterMs: 1000 }, at);
+    const t = at + 1000;
+    for (let i = 0; i < 5; i++) q.settle(q.take(t), ok(), t);
+    q.settle(q.take(t), { status: 429, retryAfterMs: 1000 }, t);
+    expect(q.state(t)).toMatchObject({ limit: 5, resetAt: t + 2000 });
+    return t + 1000; // the next window, which starts at the pause's end
+  }
+
+  it('without headers: a window the estimate started opens with a probe, alone; its success lets the rest go', () => {
+    const q = new QuotaTracker();
+    const t1 = confirmedFive(q, now);
+    for (let i = 0; i < 5; i++) q.settle(q.take(t1), ok(), t1 + 1); // saturated
+    const t2 = t1 + 1000; // rolled over by the estimate: the API's window may not have ended yet
+    expect(q.holdUntil(t2)).toBeUndefined();
+    const probe = q.take(t2);
+    expect(q.holdUntil(t2 + 1)).toBeDefined(); // the others wait for it
+    q.settle(probe, ok(), t2 + 5);
+    for (let i = 0; i < 4; i++) {
+      expect(q.holdUntil(t2 + 5)).toBeUndefined();
+      q.take(t2 + 5);
+    }
+    expect(q.holdUntil(t2 + 5)).toBe(t2 + 1000);
+  });
+
+  it('without headers: the probe refused means the window is longer, not the limit lower', () => {
+    const q = new QuotaTracker();
+    const t1 = confirmedFive(q, now);
+    for (let i = 0; i < 5; i++) q.settle(q.take(t1), ok(), t1 + 1);
+    const t2 = t1 + 1000;
+    q.settle(q.take(t2), { status: 429, retryAfterMs: 1000 }, t2 + 5); // the API's window had not ended
+    // The limit stands; the window is the span between the pauses' ends: 2,005 ms.
+    expect(q.state(t2 + 5)).toMatchObject({ limit: 5, resetAt: t2 + 1005 + 2005 });
+  });
+
+  it('without headers: refused soon after a probe that went through, the window is longer, not the limit lower', () => {
+    // A learned limit below the API's: the probe took the old window's last place, and the next went into its 429.
+    const q = new QuotaTracker();
+    const t1 = confirmedFive(q, now);
+    for (let i = 0; i < 5; i++) q.settle(q.take(t1), ok(), t1 + 1);
+    const t2 = t1 + 1000;
+    q.settle(q.take(t2), ok(), t2 + 5); // the probe
+    q.settle(q.take(t2 + 5), { status: 429, retryAfterMs: 1000 }, t2 + 10); // 1 taken, under half the limit
+    expect(q.state(t2 + 10)).toMatchObject({ limit: 5, resetAt: t2 + 1010 + 2010 });
+  });
+
+  it('without headers: a window of a minute, learned a few ms longer, is still waited for', () => {
+    // Retry-After in whole seconds, rounded up: the span between the pauses' ends is 60,014 ms here.
+    const q = new QuotaTracker();
+    for (let i = 0; i < 5; i++) q.settle(q.take(now), ok(), now);
+    q.settle(q.take(now), { status: 429, retryAfterMs: 60_000 }, now);
+    const t = now + 60_000;
+    for (let i = 0; i < 5; i++) q.settle(q.take(t), ok(), t + 10);
+    q.settle(q.take(t), { status: 429, retryAfterMs: 60_000 }, t + 14);
+    const t2 = t + 60_014;
+    for (let i = 0; i < 5; i++) q.take(t2);
+    expect(q.holdUntil(t2)).toBe(t2 + 60_014); // beyond maxPauseMs (60 s) by the rounding only
+    expect(q.spentUntil(t2)).toBe(t2 + 60_014);
+  });
+
+  it('without headers: a provisional limit whose window ends before its test went holds for another', () => {
+    const q = new QuotaTracker();
+    for (let i = 0; i < 5; i++) q.settle(q.take(now), ok(), now);
+    q.settle(q.take(now), { status: 429, retryAfterMs: 1000 }, now);
+    const t = now + 1000;
+    for (let i = 0; i < 3; i++) q.settle(q.take(t), ok(), t); // little demand: no test
+    expect(q.state(t + 1000)).toMatchObject({ limit: 5 });
+    for (let i = 0; i < 6; i++) q.settle(q.take(t + 1000), ok(), t + 1000); // the test went through: a one-off
+    expect(q.state(t + 2000)).toBeUndefined();
+  });
+
+  it('without headers: past half a provisional limit, one request at a time against a fast API; together against a slow one', () => {
+    const sentAtOnce = (rttMs: number): number => {
+      const q = new QuotaTracker();
+      for (let i = 0; i < 10; i++) {
+        const ticket = q.take(now);
+        q.settle(ticket, ok(), now + rttMs);
+      }
+      q.settle(q.take(now + rttMs), { status: 429, retryAfterMs: 5000 }, now + 2 * rttMs); // 10 per 5 s, provisional
+      const t = now + 2 * rttMs + 5000;
+      let sent = 0;
+      while (q.holdUntil(t) === undefined && sent < 20) {
+        q.take(t);
+        sent++;
+      }
+      return sent;
+    };
+    // The limit may be twice the real one: 5 at once, then one at a time (here, nothing is answered yet).
+    expect(sentAtOnce(10)).toBe(5);
+    // 7 round trips of 400 ms, twice, do not fit in 4 s: all 10 and the test go, as without this rule.
+    expect(sentAtOnce(400)).toBe(11);
   });
 
   it('never asks for a pause longer than maxPauseMs', () => {

@@ -123,6 +123,37 @@ export interface ScaleOptions {
   readonly fault?: ScaleFault | undefined;
 }
 
+/**
+ * `P9_LEDGER=1`: the learned quota's fields of the fleet's ledger, printed whenever they change (polled every 50 ms;
+ * times in ms since the run started), to read what the ledger believed when 429s came.
+ */
+function watchLedger(client: Redis, key: string, started: number, over: () => boolean): void {
+  const fields = ['lim', 'conf', 'wst', 'wms', 'used', 'ok', 'wv', 'probe', 'pend', 'rolls', 'tok', 'rtt', 'gap', 'wid'];
+  let last = '';
+  const poll = async (): Promise<void> => {
+    while (!over()) {
+      const values = await client.hmget(key, ...fields);
+      const since = Math.round(performance.now() - started);
+      const [seconds, micros] = await client.time();
+      const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      const line = fields
+        .map((f, i) => {
+          const v = values[i];
+          if (v === null) return '';
+          // Redis times as ms relative to now (negative: past).
+          return `${f}=${f === 'wst' || f === 'pend' ? Math.round(Number(v) - now) : v}`;
+        })
+        .filter(Boolean)
+        .join(' ');
+      const stable = line.replace(/(wst|pend)=-?\d+/g, '');
+      if (stable !== last) process.stderr.write(`  ledger @${since}: ${line}\n`);
+      last = stable;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  void poll().catch(() => undefined);
+}
+
 export async function fleetScaleRun(api: ScaleApi, size: number, contender: string, options: ScaleOptions): Promise<ScaleRow> {
   const { pages, lib, pin, fault } = options;
   const quota = { limit: options.limit, windowMs: WINDOW_MS };
@@ -173,6 +204,7 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
     before = await redisCounters(client);
     const started = performance.now();
     for (const w of workers) w.go();
+    if (process.env.P9_LEDGER) watchLedger(client, `axios-steady:{p9-${api}-${size}}:fleet`, started, () => ms > 0);
     const faulted =
       fault &&
       new Promise<void>((resolve) => setTimeout(resolve, 0.4 * quotaMs)).then(async () => {

@@ -35,7 +35,7 @@ export interface AdmissionOptions {
   readonly onPaused: (waitMs: number) => void;
   /** The fleet's API is down (since `ageMs`), its next probe in `waitMs`. */
   readonly onDown: (ageMs: number, waitMs: number) => void;
-  /** The longest wait for a spent quota this process accepts (the quota tracker's maxPauseMs). */
+  /** The longest wait for a spent quota this process accepts (the quota tracker's longestWaitMs). */
   readonly maxWaitMs: () => number;
 }
 

@@ -16,11 +16,17 @@
 //   lim, conf    the learned limit, and 1 once a second 429 confirmed it
 //   wst, wms     the learned window's start and length
 //   used         grants sent in this window;   clean  saturated windows without a 429 since
-//   test         the grant sent beyond a provisional limit, to test it
+//   test         the grant sent beyond a provisional limit, to test it;   tok  1 once a test went through in this
+//                window (at its end a provisional limit is dropped; one whose test never went is kept)
+//   rtt          a grant's round trip (answer less grant) with little else in flight, while the limit is provisional:
+//                past its half, grants go one at a time when that fits in the window (see take-from-429s.lua)
 //   ep, ok, epAt the counting epoch: its first grant number, its grants answered with success, its first time
 //   pend         the last 429 event's pause end;   pep, pe  the grant numbers of the epoch that event ended
-//   wv           1 once the window is known to have started (a pause's end, or its probe went through)
-//   probe, probeAt  the grant probing a window the estimate started;   rolls  windows started since the event
+//   wv           once the window is known to have started: 1 it began at a pause's end, 2 its probe went through
+//   sv           grants since the start of the last window known to have started;   rolls  windows started since
+//                the event;   probe  the grant probing a window the estimate started (past `sv` = the limit);
+//   bf           the first such grant since the last window known to have started (a 429 from it on: the window
+//                is longer; before it: the limit is lower)
 //   gap, gapn    saturated windows the next widening waits for (1, 2, 4: doubled by each widening refused), and
 //                those seen since the last;   wid  1 while the limit in force is a widening not yet taken
 //   — the fleet's health (control/health.ts, shared): set while the API is down —

@@ -1,6 +1,12 @@
 // The quota model's constants, shared by the per-process model (tracker.ts, from-429s.ts) and the fleet's Lua
 // (substituted when the scripts are built: see fleet/scripts.ts), so that both models keep the same rules.
 
+/**
+ * What a wait may exceed the longest pause by (maxPauseMs): resets and Retry-After come in whole seconds,
+ * rounded up, so a window of a minute is learned or reported as up to a second longer, and it is still a minute's.
+ */
+export const ROUNDING_MS = 1000;
+
 /** A probe unanswered this long stops holding the others back (it may hang; its timeout is not ours). */
 export const PROBE_MS = 2000;
 

@@ -1,4 +1,4 @@
-import { FORGET_AFTER, MAX_WIDEN_GAP } from './constants.js';
+import { FORGET_AFTER, MAX_WIDEN_GAP, PROBE_MS, ROUNDING_MS } from './constants.js';
 import type { QuotaState } from '../types.js';
 
 /** Not a ticket: the epoch opens at the next send. */
@@ -22,6 +22,22 @@ const NEXT_SEND = Number.MAX_SAFE_INTEGER;
  * load it handles them out of the order they were sent (measured: a 429 for a request sent 5th of 8 arrived
  * after the 8th was accepted). Successes still in flight when a 429 came were accepted in its window too:
  * they raise the limit it gave as they arrive.
+ *
+ * A window the estimate started (one that rolled over, rather than began at a pause's end) may have started
+ * before the API's did: Retry-After comes in whole seconds, rounded up, so the learned window may be short by up
+ * to one. Sends go freely up to the limit counted since the last window known to have started; the next one is
+ * a probe and goes alone, once what this window sent was answered (answered out of order, one sent before it
+ * could meet the 429 instead). The probe accepted shows the API's window did roll over, and the rest go. A 429 to it
+ * says the window is longer than thought, and nothing about the limit, which stands; a 429 within the count
+ * says the API takes fewer. After a widening, the widened-to request is the probe: refused, it only means the
+ * limit was right.
+ *
+ * The provisional limit may be up to twice the real one: what the API accepted before the first 429 may span
+ * the end of one of its windows and the start of the next. Past its half, in its test window, requests go one at
+ * a time — one meets the 429, not every one in flight — when that ends well within the part of the window surely
+ * the API's (its end is known to a second): against a fast API, not a slow one, whose test would come too late.
+ * A provisional limit whose window ended before its test went (too little demand, or a slow API) holds for
+ * another window rather than being dropped.
  */
 export class QuotaFrom429s {
   private limit: number | undefined;
@@ -44,6 +60,16 @@ export class QuotaFrom429s {
   private gap = 1;
   private sinceWiden = 0;
   private widened = false;
+  /** Windows rolled over since the last 429 event; whether the current one is known to have started (see above). */
+  private rolls = 0;
+  private verified = true;
+  /** Sends since the start of the last window known to have started. */
+  private sinceVerified = 0;
+  /** The last probe (see above): its success shows the API's window did roll over; whether it opened this one. */
+  private probe: number | undefined;
+  private byProbe = false;
+  /** The first send past the limit since the last window known to have started (NEXT_SEND: none yet). */
+  private beyondFrom = NEXT_SEND;
 
   /** An attempt was sent (only called while the tracker is active and has no header window). */
   sent(ticket: number, now: number): void {
@@ -51,15 +77,25 @@ export class QuotaFrom429s {
     // An epoch opens at its first send, with or without a limit (after a forgotten one the count starts anew).
     if (this.epochTicket === NEXT_SEND) this.epochTicket = ticket;
     this.epochAt ??= now;
-    if (this.limit !== undefined) this.used++;
+    const limit = this.limit;
+    if (limit === undefined) return;
+    if (this.probing(limit)) {
+      this.probe = ticket;
+      if (this.beyondFrom === NEXT_SEND) this.beyondFrom = ticket;
+    }
+    this.used++;
+    this.sinceVerified++;
   }
 
   /** Starts the window `now` falls in and judges the ones that ended. */
   private roll(now: number): void {
     if (this.limit === undefined || now < this.start + this.windowMs) return;
     const ended = Math.floor((now - this.start) / this.windowMs);
-    if (!this.confirmed) return this.forget(); // one window passed and no 429 confirmed it
-    if (this.used > this.limit - 1) {
+    if (!this.confirmed) {
+      // One window passed and no 429 confirmed the limit: its test went through (a one-off 429), or the window
+      // ended before the test went, and the limit holds for another.
+      if (this.used > this.limit) return this.forget();
+    } else if (this.used > this.limit - 1) {
       this.clean++;
       if (this.widened) this.gap = 1; // the API took one more: look further at once
       this.widened = false;
@@ -72,6 +108,10 @@ export class QuotaFrom429s {
     }
     this.start += ended * this.windowMs;
     this.used = 0;
+    this.rolls += ended;
+    this.verified = false;
+    this.byProbe = false;
+    this.probe = undefined;
     this.openEpoch();
   }
 
@@ -88,6 +128,8 @@ export class QuotaFrom429s {
     this.gap = 1;
     this.sinceWiden = 0;
     this.widened = false;
+    this.verified = true;
+    this.probe = undefined;
     this.openEpoch();
   }
 
@@ -101,19 +143,44 @@ export class QuotaFrom429s {
     if (now < this.pauseEnd || ticket < this.lateTo) return false; // a sibling, or sent before the last event
     const end = now + retryAfterMs;
     const count = Math.max(1, this.accepted);
-    if (this.limit === undefined || this.pauseEnd === 0) {
+    const limit = this.limit;
+    if (
+      limit !== undefined &&
+      this.pauseEnd !== 0 &&
+      ((!this.verified && ticket >= this.beyondFrom) || (this.byProbe && this.accepted < limit / 2))
+    ) {
+      // Refused past the limit in a window the estimate started, before it was known to have started — or in one
+      // its probe opened, having taken less than half the limit (the probe was the old window's last place, when
+      // the limit is below the API's): the window is longer than thought. The limit stands. Refused within the
+      // limit in a window the estimate started, or at a pause's end, the API takes fewer: the branch below.
+      this.windowMs = Math.max(this.windowMs, Math.floor((end - this.pauseEnd) / Math.max(1, this.rolls)));
+      // The probe was the widened-to request: the widening may be what was refused. Back to the limit before it,
+      // and longer until the next (a window that was right only grows by the rounding of its end).
+      if (this.widened) {
+        this.limit = limit - 1;
+        this.gap = Math.min(MAX_WIDEN_GAP, this.gap * 2);
+      }
+    } else if (limit === undefined || this.pauseEnd === 0) {
       this.windowMs = Math.max(retryAfterMs, end - (this.epochAt ?? now), 1);
       this.confirmed = false;
+      this.limit = count;
     } else {
       // Between two 429s: what the API accepted in the window is its limit; the pauses' ends are a window
-      // (or a few) apart — the shortest span seen is the best guess.
+      // (or a few) apart — the shortest span seen is the best guess (a provisional limit kept past its first
+      // window has rolled over since).
       const span = end - this.pauseEnd;
-      this.windowMs = this.confirmed ? Math.min(this.windowMs, span) : span;
+      this.windowMs = this.confirmed ? Math.min(this.windowMs, span) : Math.floor(span / (this.rolls + 1));
       // Refused one beyond a limit (a widening, or a provisional limit's test): wait longer before the next.
       if (this.widened || !this.confirmed) this.gap = Math.min(MAX_WIDEN_GAP, this.gap * 2);
       this.confirmed = true;
+      this.limit = count;
     }
-    this.limit = count;
+    this.rolls = 0;
+    this.verified = true;
+    this.byProbe = false;
+    this.sinceVerified = 0;
+    this.beyondFrom = NEXT_SEND;
+    this.probe = undefined;
     this.clean = 0;
     this.sinceWiden = 0;
     this.widened = false;
@@ -127,6 +194,13 @@ export class QuotaFrom429s {
   }
 
   private success(ticket: number): boolean {
+    if (ticket === this.probe) {
+      this.probe = undefined;
+      this.verified = true; // the API's window did roll over: the rest may go
+      this.byProbe = true;
+      this.sinceVerified = this.used;
+      this.beyondFrom = NEXT_SEND;
+    }
     if (ticket >= this.epochTicket) this.accepted++;
     else if (this.limit !== undefined && ticket >= this.lateFrom && ticket < this.lateTo) this.limit++;
     // The API accepted more than the provisional limit in one window: the 429 was a one-off.
@@ -135,25 +209,47 @@ export class QuotaFrom429s {
     return true;
   }
 
-  /** Requests allowed now (Infinity when nothing was learned). The provisional limit allows one test beyond. */
-  tokens(now: number): number {
-    this.roll(now);
-    if (this.limit === undefined) return Infinity;
-    return (this.confirmed ? this.limit : this.limit + 1) - this.used;
+  /** Whether the next send is the probe of a window the estimate started (see above). */
+  private probing(limit: number): boolean {
+    return !this.verified && this.sinceVerified >= (this.widened ? limit - 1 : limit);
   }
 
-  /** When tokens are spent: the window's end. */
-  blockedUntil(): number {
+  /**
+   * Requests allowed now (Infinity when nothing was learned). The provisional limit allows one test beyond. A
+   * probe, or a request past half a provisional limit, goes alone (see above): none while `inFlight` attempts
+   * are unanswered, the last sent at `lastSentAt`, unless that was PROBE_MS ago (they may hang). Answers take
+   * `rttMs`.
+   */
+  tokens(now: number, inFlight: number, lastSentAt: number, rttMs: number): number {
+    this.roll(now);
+    const limit = this.limit;
+    if (limit === undefined) return Infinity;
+    const left = (this.confirmed ? limit : limit + 1) - this.used;
+    // Alone: after what this window sent (what an earlier one sent was within its own count).
+    if (left <= 0 || inFlight === 0 || lastSentAt < this.start || now - lastSentAt >= PROBE_MS) return left;
+    if (this.probing(limit)) return 0;
+    const half = Math.floor(limit / 2);
+    if (this.confirmed || this.used < half) return left;
+    // One at a time to the test, if twice that time fits in the part of the window surely the API's.
+    return 2 * (limit + 2 - half) * rttMs <= this.windowMs - ROUNDING_MS ? 0 : left;
+  }
+
+  /** When no tokens are left: the window's end, or sooner when a probe waits for the attempts in flight. */
+  blockedUntil(lastSentAt: number): number {
+    const end = this.start + this.windowMs;
+    const limit = this.limit;
+    if (limit === undefined || this.used >= (this.confirmed ? limit : limit + 1)) return end;
+    return Math.min(end, lastSentAt + PROBE_MS);
+  }
+
+  /** The window's end when a confirmed limit is spent in it (a pause worth telling); undefined otherwise. */
+  spentUntil(): number | undefined {
+    if (this.limit === undefined || !this.confirmed || this.used < this.limit) return undefined;
     return this.start + this.windowMs;
   }
 
-  /** Whether the limit in force was confirmed by a second 429 (a provisional one only waits for its test). */
-  get isConfirmed(): boolean {
-    return this.limit !== undefined && this.confirmed;
-  }
-
   state(now: number): QuotaState | undefined {
-    const tokens = this.tokens(now);
+    const tokens = this.tokens(now, 0, 0, 0);
     if (this.limit === undefined) return undefined;
     return Object.freeze({ limit: this.limit, remaining: Math.max(0, tokens), resetAt: this.start + this.windowMs, source: '429' });
   }

@@ -1,4 +1,4 @@
-import { PROBE_MS } from './constants.js';
+import { PROBE_MS, ROUNDING_MS } from './constants.js';
 import { EpochWindows } from './epoch-windows.js';
 import { QuotaFrom429s } from './from-429s.js';
 import { OwnLog } from './own-log.js';
@@ -38,6 +38,12 @@ export class QuotaTracker {
   maxPauseMs = 60_000;
   private readonly unanswered = new Map<Ticket, number>();
   private next = 0;
+  /**
+   * When the last attempt was sent; how long an answer takes with little else in flight: down at once to a
+   * shorter one, up by an eighth of a longer one (answers queued behind a burst say little of one sent alone).
+   */
+  private lastSentAt = 0;
+  private rttMs = -1;
   /** The freshest report of the current window. */
   private window: QuotaReport | undefined;
   private readonly learned = new QuotaFrom429s();
@@ -50,6 +56,7 @@ export class QuotaTracker {
   take(now: number = Date.now()): Ticket {
     const ticket = this.next++;
     this.unanswered.set(ticket, now);
+    this.lastSentAt = now;
     if (this.active && this.window === undefined) this.learned.sent(ticket, now);
     return ticket;
   }
@@ -76,6 +83,8 @@ export class QuotaTracker {
       return changed ? this.state(now) : undefined;
     }
     if (outcome === undefined) return undefined;
+    const rtt = now - sentAt;
+    this.rttMs = this.rttMs < 0 || rtt < this.rttMs ? rtt : this.rttMs + (rtt - this.rttMs) / 8;
     if (!this.active) {
       if (outcome.status !== 429 || outcome.retryAfterMs === undefined) {
         this.learned.answered(ticket, outcome.status, undefined, now, this.next); // a success counts towards a first 429
@@ -121,7 +130,7 @@ export class QuotaTracker {
   tokens(now: number = Date.now()): number {
     if (!this.active) return Infinity;
     const window = this.window;
-    if (window === undefined) return this.learned.tokens(now);
+    if (window === undefined) return this.learned.tokens(now, this.unanswered.size, this.lastSentAt, this.rttMs);
     if (this.log.sliding && window.limit !== undefined) return window.limit - this.log.held(now) - this.unanswered.size;
     if (now < window.resetAt) return window.remaining - this.unanswered.size;
     // The reset passed: some or all of the quota is back. One probe finds out how much.
@@ -132,6 +141,11 @@ export class QuotaTracker {
   private probing(from: number, now: number): boolean {
     for (const sentAt of this.unanswered.values()) if (sentAt >= from && now - sentAt < PROBE_MS) return true;
     return false;
+  }
+
+  /** The longest wait for a spent quota: maxPauseMs, and the second a reset may be rounded up by. */
+  get longestWaitMs(): number {
+    return this.maxPauseMs + ROUNDING_MS;
   }
 
   /** True once the API stated a quota or answered 429 (until then the tracker costs one branch per check). */
@@ -146,30 +160,23 @@ export class QuotaTracker {
   spentUntil(now: number = Date.now()): number | undefined {
     if (!this.active || this.tokens(now) > 0) return undefined;
     const window = this.window;
-    const until =
-      window === undefined
-        ? this.learned.isConfirmed
-          ? this.learned.blockedUntil()
-          : undefined
-        : now < window.resetAt
-          ? window.resetAt
-          : undefined;
-    return until !== undefined && until > now && until - now <= this.maxPauseMs ? until : undefined;
+    const until = window === undefined ? this.learned.spentUntil() : now < window.resetAt ? window.resetAt : undefined;
+    return until !== undefined && until > now && until - now <= this.longestWaitMs ? until : undefined;
   }
 
-  /** Until when dispatch must wait, or undefined when it may go now (or the wait is beyond maxPauseMs). */
+  /** Until when dispatch must wait, or undefined when it may go now (or the wait is beyond longestWaitMs). */
   holdUntil(at?: number): number | undefined {
     if (!this.active) return undefined;
     const now = at ?? Date.now();
     if (this.tokens(now) > 0) return undefined;
     const until = this.blockedUntil(now);
-    return until - now <= this.maxPauseMs ? until : undefined;
+    return until - now <= this.longestWaitMs ? until : undefined;
   }
 
   /** When tokens are spent: the earliest time worth checking again (a settle may open it sooner). */
   private blockedUntil(now: number): number {
     const window = this.window;
-    if (window === undefined) return this.learned.blockedUntil();
+    if (window === undefined) return this.learned.blockedUntil(this.lastSentAt);
     if (this.log.sliding) {
       // The next slot frees then, or a settle opens one sooner.
       const free = this.log.nextFree(now);

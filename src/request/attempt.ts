@@ -96,7 +96,7 @@ export class Attempts {
           onSpent: (ms, closeGate) => pauses.fleetSpent(ms, closeGate),
           onPaused: (ms) => pauses.heard(ms),
           onDown: (ageMs, waitMs) => pauses.health.heardDown(Date.now() - ageMs, Date.now() + waitMs),
-          maxWaitMs: () => quota.maxPauseMs,
+          maxWaitMs: () => quota.longestWaitMs,
         })
       : undefined;
   }
