@@ -70,6 +70,8 @@ export class QuotaFrom429s {
   private byProbe = false;
   /** The first send past the limit since the last window known to have started (NEXT_SEND: none yet). */
   private beyondFrom = NEXT_SEND;
+  /** When the last attempt was sent. */
+  private lastSentAt = 0;
 
   /** An attempt was sent (only called while the tracker is active and has no header window). */
   sent(ticket: number, now: number): void {
@@ -77,6 +79,7 @@ export class QuotaFrom429s {
     // An epoch opens at its first send, with or without a limit (after a forgotten one the count starts anew).
     if (this.epochTicket === NEXT_SEND) this.epochTicket = ticket;
     this.epochAt ??= now;
+    this.lastSentAt = now;
     const limit = this.limit;
     if (limit === undefined) return;
     if (this.probing(limit)) {
@@ -217,16 +220,16 @@ export class QuotaFrom429s {
   /**
    * Requests allowed now (Infinity when nothing was learned). The provisional limit allows one test beyond. A
    * probe, or a request past half a provisional limit, goes alone (see above): none while `inFlight` attempts
-   * are unanswered, the last sent at `lastSentAt`, unless that was PROBE_MS ago (they may hang). Answers take
-   * `rttMs`.
+   * are unanswered, unless the last was sent PROBE_MS ago (they may hang). Answers take `rttMs`.
    */
-  tokens(now: number, inFlight: number, lastSentAt: number, rttMs: number): number {
+  tokens(now: number, inFlight: number, rttMs: number): number {
     this.roll(now);
     const limit = this.limit;
     if (limit === undefined) return Infinity;
     const left = (this.confirmed ? limit : limit + 1) - this.used;
     // Alone: after what this window sent (what an earlier one sent was within its own count).
-    if (left <= 0 || inFlight === 0 || lastSentAt < this.start || now - lastSentAt >= PROBE_MS) return left;
+    const last = this.lastSentAt;
+    if (left <= 0 || inFlight === 0 || last < this.start || now - last >= PROBE_MS) return left;
     if (this.probing(limit)) return 0;
     const half = Math.floor(limit / 2);
     if (this.confirmed || this.used < half) return left;
@@ -235,11 +238,11 @@ export class QuotaFrom429s {
   }
 
   /** When no tokens are left: the window's end, or sooner when a probe waits for the attempts in flight. */
-  blockedUntil(lastSentAt: number): number {
+  blockedUntil(): number {
     const end = this.start + this.windowMs;
     const limit = this.limit;
     if (limit === undefined || this.used >= (this.confirmed ? limit : limit + 1)) return end;
-    return Math.min(end, lastSentAt + PROBE_MS);
+    return Math.min(end, this.lastSentAt + PROBE_MS);
   }
 
   /** The window's end when a confirmed limit is spent in it (a pause worth telling); undefined otherwise. */
@@ -249,7 +252,7 @@ export class QuotaFrom429s {
   }
 
   state(now: number): QuotaState | undefined {
-    const tokens = this.tokens(now, 0, 0, 0);
+    const tokens = this.tokens(now, 0, 0);
     if (this.limit === undefined) return undefined;
     return Object.freeze({ limit: this.limit, remaining: Math.max(0, tokens), resetAt: this.start + this.windowMs, source: '429' });
   }

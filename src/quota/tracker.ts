@@ -39,10 +39,9 @@ export class QuotaTracker {
   private readonly unanswered = new Map<Ticket, number>();
   private next = 0;
   /**
-   * When the last attempt was sent; how long an answer takes with little else in flight: down at once to a
-   * shorter one, up by an eighth of a longer one (answers queued behind a burst say little of one sent alone).
+   * Without headers, how long an answer takes with little else in flight: down at once to a shorter one, up by
+   * an eighth of a longer one (answers queued behind a burst say little of one sent alone).
    */
-  private lastSentAt = 0;
   private rttMs = -1;
   /** The freshest report of the current window. */
   private window: QuotaReport | undefined;
@@ -56,7 +55,6 @@ export class QuotaTracker {
   take(now: number = Date.now()): Ticket {
     const ticket = this.next++;
     this.unanswered.set(ticket, now);
-    this.lastSentAt = now;
     if (this.active && this.window === undefined) this.learned.sent(ticket, now);
     return ticket;
   }
@@ -83,8 +81,6 @@ export class QuotaTracker {
       return changed ? this.state(now) : undefined;
     }
     if (outcome === undefined) return undefined;
-    const rtt = now - sentAt;
-    this.rttMs = this.rttMs < 0 || rtt < this.rttMs ? rtt : this.rttMs + (rtt - this.rttMs) / 8;
     if (!this.active) {
       if (outcome.status !== 429 || outcome.retryAfterMs === undefined) {
         this.learned.answered(ticket, outcome.status, undefined, now, this.next); // a success counts towards a first 429
@@ -97,6 +93,8 @@ export class QuotaTracker {
       if (now >= this.window.resetAt && outcome.status < 400) this.window = undefined;
       return undefined;
     }
+    const rtt = now - sentAt;
+    this.rttMs = this.rttMs < 0 || rtt < this.rttMs ? rtt : this.rttMs + (rtt - this.rttMs) / 8;
     const changed = this.learned.answered(ticket, outcome.status, outcome.retryAfterMs, now, this.next);
     return changed ? this.state(now) : undefined;
   }
@@ -130,7 +128,7 @@ export class QuotaTracker {
   tokens(now: number = Date.now()): number {
     if (!this.active) return Infinity;
     const window = this.window;
-    if (window === undefined) return this.learned.tokens(now, this.unanswered.size, this.lastSentAt, this.rttMs);
+    if (window === undefined) return this.learned.tokens(now, this.unanswered.size, this.rttMs);
     if (this.log.sliding && window.limit !== undefined) return window.limit - this.log.held(now) - this.unanswered.size;
     if (now < window.resetAt) return window.remaining - this.unanswered.size;
     // The reset passed: some or all of the quota is back. One probe finds out how much.
@@ -176,7 +174,7 @@ export class QuotaTracker {
   /** When tokens are spent: the earliest time worth checking again (a settle may open it sooner). */
   private blockedUntil(now: number): number {
     const window = this.window;
-    if (window === undefined) return this.learned.blockedUntil(this.lastSentAt);
+    if (window === undefined) return this.learned.blockedUntil();
     if (this.log.sliding) {
       // The next slot frees then, or a settle opens one sooner.
       const free = this.log.nextFree(now);
