@@ -3,7 +3,10 @@
 // collects one rate-limited API whose quota they are not told. What it costs Redis, per request: the commands
 // the clients sent (round trips; counted in the clients, not what scripts run inside Redis), Redis' own
 // EVALSHA/EVAL counts (INFO commandstats) and its CPU (INFO cpu, user + system), measured from the moment every
-// instance is ready (connecting and registering are once per process, not per request) to the last page.
+// instance is ready (connecting and registering are once per process, not per request) to the last page. Beside
+// them, measured before each run on the same Redis: what it burns idle, and what one call of a trivial script costs
+// it at the run's pace; idle + round trips × that is what the same round trips would cost with scripts that did
+// nothing — the part no ledger's scripts can take away on this machine.
 //
 // `npx tsx bench/fleet-scale/index.ts [--sizes=3,25,100,200] [--apis=draft7,none,erl-draft7] [--contenders=…]
 //  [--lib=path/to/dist/esm/index.js] [--pages=600] [--limit=60] [--no-pin] [--fault=kill|restart|flush]`: by
@@ -26,6 +29,8 @@ export const CONTENDERS = ['axios-steady', 'axios-steady, quota: false', 'axios-
 const OS_PROCESSES = 4;
 /** The API's quota: 60 per 2 s unless `--limit=` says how many per 2 s. */
 const WINDOW_MS = 2000;
+/** Calls of the trivial script measured at the run's pace before each run (about 7 s at 30 a second). */
+const PACED_CALLS = 200;
 
 export interface ScaleRow {
   api: ScaleApi;
@@ -47,8 +52,13 @@ export interface ScaleRow {
   scriptUs: number;
   /** What Redis burns with the same clients connected and nothing asked (measured before the run), µs per page. */
   idleUs: number;
-  /** What one PING round trip costs this Redis, µs, measured beside (the machine's floor per round trip). */
+  /** What one PING round trip costs this Redis, µs: 2,000 back to back, measured beside (warm: the least it costs). */
   pingUs: number;
+  /**
+   * What one call of a trivial script (`TIME`) costs this Redis, µs, at the run's pace (the quota's rate, one call
+   * at a time): the least any ledger pays per round trip here. Redis sleeps between calls, and each wakes it cold.
+   */
+  pacedUs: number;
   fault?: ScaleFault | undefined;
   /** Pages the surviving processes were to fetch (all of them unless `kill`). */
   expected: number;
@@ -103,6 +113,24 @@ function pinApart(redisPid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Redis' CPU per call of a trivial script with every client connected, one at a time at `perSecond` (the run's
+ * pace), the idle cost taken out.
+ */
+async function pacedCost(client: Redis, idlePerMs: number, perSecond: number, calls: number): Promise<number> {
+  const script = "return redis.call('TIME')";
+  const sha = String(await client.script('LOAD', script));
+  const from = await redisCounters(client);
+  const started = performance.now();
+  for (let i = 1; i <= calls; i++) {
+    await client.evalsha(sha, 0);
+    const wait = started + (i * 1000) / perSecond - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  const to = await redisCounters(client);
+  return Math.max(0, to.cpuUs - from.cpuUs - idlePerMs * (performance.now() - started)) / calls;
 }
 
 /** Redis' CPU per PING round trip with every client connected: 2,000 sequential PINGs, the idle cost taken out. */
@@ -192,6 +220,7 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
   let replaced = before;
   let idlePerMs = 0;
   let pingUs = 0;
+  let pacedUs = 0;
   try {
     await bounded(Promise.all(workers.map((w) => w.ready)), 120_000, `P9 ${api} ${size} ${contender}: ready`, killAll);
     // Redis' own idle cost with every client connected (its timers, the connections): two seconds before the run.
@@ -201,6 +230,7 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
     before = await redisCounters(client);
     idlePerMs = (before.cpuUs - idleFrom.cpuUs) / 2000;
     pingUs = await pingCost(client, idlePerMs);
+    pacedUs = await pacedCost(client, idlePerMs, (1000 * quota.limit) / quota.windowMs, PACED_CALLS);
     before = await redisCounters(client);
     const started = performance.now();
     for (const w of workers) w.go();
@@ -298,6 +328,7 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
     scriptUs: (after.scriptUs - before.scriptUs) / pages,
     idleUs: (idlePerMs * ms) / pages,
     pingUs,
+    pacedUs,
     fault,
     expected: expectedPages.length,
   };
@@ -307,12 +338,12 @@ export function formatRow(r: ScaleRow): string {
   const who = r.fault
     ? `${r.contender} — ${r.fault === 'kill' ? `kill -9 of ¼ (${r.expected} pages left to fetch)` : r.fault === 'restart' ? 'Redis restarted' : 'FLUSHALL'}`
     : r.contender;
-  return `| ${r.api} | ${r.size} | ${who} | ${r.ratio.toFixed(2)} | ${r.rateLimited} | ${r.roundTrips.toFixed(2)} | ${r.evalsha.toFixed(2)} | ${r.eval.toFixed(2)} | ${Math.round(r.cpuUs)} | ${Math.round(r.scriptUs)} | ${Math.round(r.idleUs)} | ${Math.round(r.cpuUs - r.idleUs)} | ${Math.round(r.pingUs)} | ${r.complete ? 'yes' : '**no**'} |`;
+  return `| ${r.api} | ${r.size} | ${who} | ${r.ratio.toFixed(2)} | ${r.rateLimited} | ${r.roundTrips.toFixed(2)} | ${r.evalsha.toFixed(2)} | ${r.eval.toFixed(2)} | ${Math.round(r.cpuUs)} | ${Math.round(r.scriptUs)} | ${Math.round(r.idleUs)} | ${Math.round(r.cpuUs - r.idleUs)} | ${Math.round(r.pingUs)} | ${Math.round(r.pacedUs)} | ${Math.round(r.idleUs + r.roundTrips * r.pacedUs)} | ${r.complete ? 'yes' : '**no**'} |`;
 }
 
 export const HEADER = [
-  '| API | processes | contender | time ÷ quota time | 429s | round trips / request | EVALSHA / request | EVAL / request | Redis CPU µs / request | of which scripts | of which idle | beyond idle | one PING µs | complete |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| API | processes | contender | time ÷ quota time | 429s | round trips / request | EVALSHA / request | EVAL / request | Redis CPU µs / request | of which scripts | of which idle | beyond idle | one PING µs | one trivial script call at the run’s pace µs | idle + round trips × that, µs / request | complete |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').slice(-2).join('/'))) {
