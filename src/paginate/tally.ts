@@ -8,7 +8,7 @@ export interface Fetched<T> extends PageContext<T> {
   readonly url: URL;
   /** Answered 304: taken from the page store. */
   readonly revalidated?: boolean;
-  /** What the page's answer looked like (see walk.ts' `signature`): equal for a page served twice. */
+  /** What the page's answer looked like (see read-page.ts' `signature`): equal for a page served twice. */
   readonly signature?: string | undefined;
 }
 

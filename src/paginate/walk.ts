@@ -2,7 +2,7 @@ import { isAxiosError, isCancel, type AxiosInstance, type AxiosRequestConfig, ty
 import { PaginationError } from '../errors.js';
 import { invalid } from '../util/validate.js';
 import type { SteadyRequestOptions } from '../types.js';
-import { contentType, defaultItems, excerpt, isReadable, ITEM_KEYS, readable } from './body.js';
+import { contentType, excerpt } from './body.js';
 import { startRequest, walkOptions, type WalkOptions } from './walk-options.js';
 import { conditional, keep, refreshed, revived, type StoredPage } from './revalidate.js';
 import { Tally, type Fetched, type Step } from './tally.js';
@@ -10,7 +10,9 @@ import { isAttached, onRest, pageInfo, pageSteady, requestPage } from './transpo
 import type { Page, PagePlan, PageRequest, PaginateOptions, Strategy } from './types.js';
 import { absoluteUrl, followable, requestKey } from './url.js';
 import { FetchWindow } from './window.js';
-import { activeContext, SPAN_KIND, startSpan, STATUS, within, withSpan, type OtelContext, type OtelSpan } from '../telemetry/otel.js';
+import { within } from '../telemetry/otel.js';
+import { readPage } from './read-page.js';
+import { endWalkSpan, pageEvent, startWalkSpan, type WalkSpan } from './walk-span.js';
 
 /**
  * One walk over the pages of an API. The story: vet the first request and fetch it; ask the strategy whether
@@ -35,9 +37,8 @@ export class Walk<T> {
   /** With a page store (`revalidate`): the walk's key in it, and what this walk keeps of each page, by request. */
   private readonly walkKey: string;
   private readonly kept = new Map<string, StoredPage>();
-  /** With a registered OpenTelemetry tracer: the walk's span (its pages' requests are its children) and context. */
-  private span: OtelSpan | undefined;
-  private spanContext: OtelContext | undefined;
+  /** With a registered OpenTelemetry tracer: the walk's span (its pages' requests are its children). */
+  private trace: WalkSpan | undefined;
 
   constructor(
     private readonly api: AxiosInstance,
@@ -64,7 +65,7 @@ export class Walk<T> {
 
   async *pages(): AsyncGenerator<Page<T>, void, undefined> {
     let failure: unknown;
-    this.startSpan();
+    this.trace = startWalkSpan(`${this.origin}${this.first.url.startsWith('/') ? this.first.url : ''}`);
     try {
       const { request, url } = this.vet(this.o.resume?.next ?? this.first);
       const page = { ...(await this.fetch(request, url, 0)), itemsBefore: this.tally.items };
@@ -79,58 +80,18 @@ export class Walk<T> {
         throw error;
       }
       for await (const next of plan ? this.planned(page, plan) : this.followed(page)) {
-        this.span?.addEvent('steady.page', {
-          'steady.page.index': next.index,
-          'steady.page.items': next.items.length,
-          ...(next.revalidated && { 'steady.page.revalidated': true }),
-          'steady.checkpoint': next.checkpoint ? JSON.stringify(next.checkpoint.next) : 'none',
-        });
+        if (this.trace) pageEvent(this.trace, next);
         yield next;
       }
     } catch (error) {
       failure = error;
       throw error;
     } finally {
-      this.endSpan(failure);
+      if (this.trace) endWalkSpan(this.trace, this.strategy, this.tally, failure);
       this.unlink();
       // break, return or a failure: cancel what is still in flight; nothing is fetched after the walk ends.
       if (this.window?.busy) this.stop.abort();
     }
-  }
-
-  /** The walk's span, when a recording tracer is registered: one per walk, its page requests its children. */
-  private startSpan(): void {
-    const parent = activeContext();
-    const span = startSpan(
-      'steady.walk',
-      SPAN_KIND.INTERNAL,
-      { 'url.full': `${this.origin}${this.first.url.startsWith('/') ? this.first.url : ''}` },
-      parent,
-    );
-    if (!span) return;
-    this.span = span;
-    this.spanContext = withSpan(parent, span);
-  }
-
-  private endSpan(failure: unknown): void {
-    const { span, tally } = this;
-    if (!span) return;
-    span.setAttributes({
-      'steady.strategy': (this.strategy as { chosen?: string }).chosen ?? this.strategy.name,
-      'steady.pages': tally.pages,
-      'steady.items': tally.items,
-      'steady.requests': tally.requests,
-      'steady.retries': tally.retries,
-      ...(tally.revalidated > 0 && { 'steady.revalidated': tally.revalidated }),
-    });
-    if (failure !== undefined) {
-      span.setAttribute(
-        'error.type',
-        failure instanceof PaginationError ? failure.code : failure instanceof Error ? failure.name : '_OTHER',
-      );
-      span.setStatus({ code: STATUS.ERROR, message: failure instanceof Error ? failure.message : String(failure) });
-    }
-    span.end();
   }
 
   /** What the first page says of the whole walk: its totals, and a plan of the rest when it states one. */
@@ -263,7 +224,7 @@ export class Walk<T> {
       const redirect = (location: string, at: URL) => followable(location, at, this.origin, o.allowOrigins, checkpoint);
       const config = { ...o.config, steady, signal: controller.signal, ...(o.revalidate && asking(o.config, stored)) };
       const send = () => requestPage(this.api, config, request, redirect, url, this.origin);
-      sent = await (this.spanContext ? within(this.spanContext, send) : send());
+      sent = await (this.trace ? within(this.trace.context, send) : send());
     } catch (error) {
       if (error instanceof PaginationError) throw error; // a redirect refused before anything was sent there
       const aborted = this.stop.signal.aborted || isCancel(error);
@@ -293,61 +254,12 @@ export class Walk<T> {
       tally.revalidated++;
       this.kept.set(pageKey, refreshed(stored, sent.response));
     }
-    const page = await this.read(response, request, sent.url, index, response !== sent.response);
+    const page = await readPage(response, request, sent.url, index, response !== sent.response, o.items, tally.checkpointAt(request));
     if (o.revalidate && response === sent.response) {
       const kept = keep(response, response.data);
       if (kept) this.kept.set(pageKey, kept);
     }
     return page;
-  }
-
-  /** The page's items, as the walk reads them (a body in text is parsed; see `readable`). */
-  private async read(response: AxiosResponse, request: PageRequest, url: URL, index: number, revalidated: boolean): Promise<Fetched<T>> {
-    const view = readable(response);
-    const checkpoint = this.tally.checkpointAt(request);
-    if (!isReadable(view)) {
-      const attempts = pageInfo(response)?.attempts.length ?? 1;
-      throw new PaginationError(
-        'PAGE_FAILED',
-        `page ${url.href} answered ${response.status} with a body the walk cannot read (${contentType(response) || 'no content-type'}, ${excerpt(response)})${attempts > 1 ? ` ${attempts} times` : ''}; pass an items() option if it is meant to be read another way`,
-        [],
-        checkpoint,
-      );
-    }
-    const reader = this.o.items;
-    let items: unknown;
-    try {
-      items = reader ? await reader(response) : defaultItems<T>(view);
-    } catch (error) {
-      throw new PaginationError(
-        'ITEMS_NOT_FOUND',
-        `items() threw for ${url.href}: ${error instanceof Error ? error.message : String(error)}`,
-        [],
-        checkpoint,
-        {
-          cause: error,
-        },
-      );
-    }
-    if (!Array.isArray(items))
-      throw new PaginationError(
-        'ITEMS_NOT_FOUND',
-        reader
-          ? `items() returned ${items === null ? 'null' : typeof items} for ${url.href}, not an array`
-          : `no item array in the response of ${url.href}: not the body itself, nor under ${ITEM_KEYS.join(', ')}, hits.*, _embedded.*, nor a body's only array; pass an items() option`,
-        [],
-        checkpoint,
-      );
-    const raw = reader ? (defaultItems<unknown>(view) ?? view.data) : items;
-    return {
-      request,
-      response: reader ? response : view,
-      items: [...(items as T[])],
-      index,
-      url,
-      signature: signature(raw),
-      ...(revalidated && { revalidated }),
-    };
   }
 
   /** A page fetched ahead fails when it is its turn: its checkpoint must count what was yielded by then. */
@@ -364,17 +276,6 @@ function asking(config: AxiosRequestConfig | undefined, stored: StoredPage | und
     ...(stored && { headers: { ...(config?.headers as object), ...conditional(stored) } }),
     validateStatus: (status) => status === 304 || (valid === undefined ? status >= 200 && status < 300 : valid === null || valid(status)),
   };
-}
-
-/**
- * What a page's answer looked like, for telling one page from the next (`STUCK`): the page's own array as the
- * API sent it (its length, first and last entries), not what an `items()` reader made of it — two pages of
- * different items may map to equal values.
- */
-function signature(raw: unknown): string | undefined {
-  if (Array.isArray(raw)) return raw.length > 0 ? JSON.stringify([raw.length, raw[0], raw.at(-1)]) : undefined;
-  const text = JSON.stringify(raw);
-  return text === undefined || text.length > 100_000 ? undefined : text;
 }
 
 /** Why a page request failed, in words: the error, why it was not retried further, and what the server said. */

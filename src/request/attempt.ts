@@ -3,7 +3,7 @@
 // back, so no sibling granted that slot can slip out during a pause the answer named.
 import { AxiosHeaders, isAxiosError, isCancel, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { namedDelay, settleAttempt, takeTicket } from '../control/feedback.js';
-import { ApiDownError, rejectedResponse, transportError } from '../errors.js';
+import { rejectedResponse, transportError } from '../errors.js';
 import { fleetAdmission, type FleetAdmission } from '../fleet/admission.js';
 import { maxConcurrentOf } from '../limit/bottleneck.js';
 import { dispatch } from '../limit/dispatch.js';
@@ -16,6 +16,7 @@ import type { AttemptOverrides } from '../types.js';
 import type { AttemptTrace, RequestTrace } from './trace.js';
 import type { SteadyContext } from './instance.js';
 import { callback } from './decision.js';
+import { DownWait } from './down-wait.js';
 import type { History } from './history.js';
 import type { RequestPlan } from './plan.js';
 import { keepParsed, transformed } from './response-view.js';
@@ -70,9 +71,8 @@ export class Attempts {
   private readonly fleet: FleetAdmission | undefined;
   /** This request to the health gate (whether it is the probe): this object, or the flight it took over from. */
   private id: object = this;
-  /** While the request waits for a down API: since when, and what ends the wait when its patience runs out. */
-  private waitFrom: number | undefined;
-  private waiting: { controller: AbortController; timer: ReturnType<typeof setTimeout>; off: () => void } | undefined;
+  /** Made when the request first meets a down API (see DownWait). */
+  private down: DownWait | undefined;
 
   constructor(
     private readonly ctx: SteadyContext,
@@ -132,49 +132,17 @@ export class Attempts {
     this.fleet?.giveBack();
   }
 
-  /**
-   * Before an attempt queues, while the API is down: a request without patience is turned away at once (≤ a few
-   * ms: a service answers its own callers), unless the probe slot is free and it may be the probe; one with
-   * patience waits at the gate, and rejects with an ApiDownError when its patience — counted from the first
-   * time it met the outage — runs out.
-   */
+  /** Before an attempt queues, while the API is down: turned away, or waiting with patience (see DownWait). */
   private meetDown(): Promise<never> | undefined {
     const { health } = this.ctx.control.pauses;
     if (health.up) return undefined;
-    const now = Date.now();
-    if (health.mayGo(now)) return undefined;
-    const { patience } = this.plan;
-    if (patience === 0) return Promise.reject(this.apiDown(now));
-    this.waitFrom ??= now;
-    if (this.waiting) return undefined;
-    const controller = new AbortController();
-    const user = this.link.signal;
-    const forward = () => controller.abort(user?.reason);
-    if (user?.aborted) forward();
-    user?.addEventListener('abort', forward, { once: true });
-    const timer = setTimeout(() => controller.abort(this.apiDown(Date.now())), Math.max(0, this.waitFrom + patience - now));
-    this.waiting = { controller, timer, off: () => user?.removeEventListener('abort', forward) };
-    return undefined;
-  }
-
-  private apiDown(now: number): ApiDownError {
-    const state = this.ctx.control.pauses.health.snapshot(now);
-    return new ApiDownError(
-      this.config,
-      state.since ?? now,
-      state.probes ?? 0,
-      this.waitFrom === undefined ? 0 : now - this.waitFrom,
-      state.lastError,
-    );
+    this.down ??= new DownWait(health, this.plan.patience, this.config, this.link.signal);
+    return this.down.meet(Date.now());
   }
 
   /** Stops waiting for a down API (an attempt went, or the request ended); the total waited still counts. */
   dispose(): void {
-    const { waiting } = this;
-    if (!waiting) return;
-    this.waiting = undefined;
-    clearTimeout(waiting.timer);
-    waiting.off();
+    this.down?.dispose();
   }
 
   /** Built per attempt, so the request's config as it is then counts, whether or not a deadline linked a signal. */
@@ -190,7 +158,7 @@ export class Attempts {
   private through(current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number): Promise<AxiosResponse> {
     const { hedge, retry } = this.plan;
     const delayMs =
-      hedge && !this.fleet && this.waiting === undefined && isIdempotent(current, retry ? retry.methods : RETRY_DEFAULTS.methods)
+      hedge && !this.fleet && this.down?.signal === undefined && isIdempotent(current, retry ? retry.methods : RETRY_DEFAULTS.methods)
         ? hedgeDelay(hedge, this.ctx.control.latency)
         : undefined;
     if (delayMs === undefined) return this.dispatch(current, notBefore, priority);
@@ -218,7 +186,7 @@ export class Attempts {
     return dispatch(this.ctx.control, go, {
       priority,
       // While it waits for a down API, its patience may end the wait too.
-      signal: this.waiting?.controller.signal ?? (current.signal as AbortSignal | undefined),
+      signal: this.down?.signal ?? (current.signal as AbortSignal | undefined),
       notBefore,
       expiration: this.expiration,
       admit: this.fleet?.admit,
@@ -279,7 +247,7 @@ export class Attempts {
     this.ctx.counters.attempts++;
     this.history.sent++;
     started?.();
-    if (this.waiting) this.dispose();
+    this.down?.dispose();
     control.pauses.health.sent(this.id);
     return takeTicket(control, this.ctx.learnQuota);
   }
