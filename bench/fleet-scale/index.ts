@@ -21,6 +21,7 @@ import { startLimitedProcess } from '../limiters/index.js';
 import { complete } from '../contenders.js';
 import { bounded } from '../lib/stats.js';
 import type { ScaleJob } from './worker.js';
+import { SCRIPTS } from '../../src/fleet/scripts.generated.js';
 
 export type ScaleApi = 'draft7' | 'none' | 'erl-draft7';
 /** A fault mid-run (at 40 % of the quota time): a quarter of the processes SIGKILLed, Redis restarted, FLUSHALL. */
@@ -131,6 +132,17 @@ async function pacedCost(client: Redis, idlePerMs: number, perSecond: number, ca
   }
   const to = await redisCounters(client);
   return Math.max(0, to.cpuUs - from.cpuUs - idlePerMs * (performance.now() - started)) / calls;
+}
+
+/**
+ * A ledger script call as SLOWLOG keeps it (the command, the SHA, 4, the four keys, ARGV; past 32 arguments the
+ * rest as '... (n more arguments)'): which script, how many grants it asked for (ARGV[7]) and answers it carried.
+ */
+function slowlogScript(args: string[]): string {
+  const name = Object.entries(SCRIPTS).find(([, s]) => s.sha === args[1])?.[0] ?? String(args[1]).slice(0, 6);
+  const more = /^\.\.\. \((\d+) more arguments\)$/.exec(args.at(-1) ?? '');
+  const argv = args.length - 7 + (more ? Number(more[1]) - 1 : 0);
+  return `${name} want=${args[13] ?? ''} answers=${Math.max(0, Math.floor((argv - 12) / 4))}`;
 }
 
 /** Redis' CPU per PING round trip with every client connected: 2,000 sequential PINGs, the idle cost taken out. */
@@ -268,7 +280,7 @@ export async function fleetScaleRun(api: ScaleApi, size: number, contender: stri
       const log = (await client.call('SLOWLOG', 'GET', '100000')) as [number, number, number, string[]][];
       const groups = new Map<string, number[]>();
       for (const [, , us, args] of log) {
-        const key = args[0] === 'EVALSHA' ? `${args[1]?.slice(0, 6)} want=${args[12]} done=${args[16] ?? ''}` : String(args[0]);
+        const key = /^evalsha$/i.test(String(args[0])) ? slowlogScript(args) : String(args[0]).toUpperCase();
         groups.set(key, [...(groups.get(key) ?? []), us]);
       }
       for (const [key, list] of [...groups].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0)).slice(0, 15))
