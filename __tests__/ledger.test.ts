@@ -95,6 +95,29 @@ it('charges what remains with every unanswered dispatch of the fleet, then waits
   expect((spent as Extract<Admission, { go: false }>).waitMs).toBeGreaterThan(4_000);
 });
 
+it('asks that come together are granted in one call as one by one would: within maxConcurrent and what remains', async () => {
+  const fleet = `axios-steady:{ledger-${ids}}:fleet`;
+  ledger.done(await grant(), report(5, 10_000));
+  await settled();
+  const n = Number(await client.hget(fleet, 'n'));
+  const ask = (maxConcurrent: number) => ledger.acquire({ quota: true, blindCap: 100, expiration: 60_000, maxConcurrent, minTime: 0 });
+  const [before, zadd] = [await calls('evalsha'), await calls('zadd')];
+  const first = await Promise.all(Array.from({ length: 6 }, () => ask(3)));
+  expect((await calls('evalsha')) - before).toBe(1); // one TAKE for the six
+  expect((await calls('zadd')) - zadd).toBe(1); // and one ZADD inside it for the three it granted
+  const granted = first.filter((a) => a?.go).map((a) => (a as { grant: Grant }).grant.entry);
+  expect(granted).toHaveLength(3); // maxConcurrent
+  expect(first.slice(3)).toEqual(Array.from({ length: 3 }, () => expect.objectContaining({ go: false, reason: 'in-flight' })));
+  // 5 remain, 3 unanswered: two more, numbered on from the first three; then none while those five are out.
+  const second = await Promise.all(Array.from({ length: 4 }, () => ask(10)));
+  const more = second.filter((a) => a?.go).map((a) => (a as { grant: Grant }).grant.entry);
+  expect(more).toHaveLength(2);
+  expect([...granted, ...more].map((entry) => Number(entry.split(':')[0]))).toEqual([n, n + 1, n + 2, n + 3, n + 4]);
+  expect(await client.hget(fleet, 'n')).toBe(String(n + 5));
+  expect(await client.zcard(`axios-steady:{ledger-${ids}}:unanswered`)).toBe(5);
+  expect(second.slice(2)).toEqual([expect.objectContaining({ go: false }), expect.objectContaining({ go: false })]);
+});
+
 it('an answer that overtook earlier dispatches does not free their share', async () => {
   const early = [await grant(), await grant()];
   const late = await grant();

@@ -63,3 +63,37 @@ local function one()
   --#include health-mark
   return {1, entry, start - now, probing and token or ''}
 end
+
+-- Up to `k` grants in one step where nothing tells one grant from the next — no minTime reservation, no probe or
+-- test, no outage, the ledger's epoch set, and a reported window in force, or nothing known yet and nothing learned
+-- (the blind cap), or `quota: false`: one HSET and one ZADD for all of them, where one() takes five calls or more
+-- each. Returns the entries granted, or nil when one() must decide (then nothing was granted here); what it cannot
+-- grant is left to one(), which says why.
+local function many(k)
+  if k < 2 or ARGV[4] == '0' or tonumber(ARGV[9]) > 0 then return nil end
+  local q = redis.call('HMGET', KEYS[1], 'pause', 'n', 'rem', 'reset', 'e', 'hdown', 'lim', 'epAt')
+  if q[6] or not q[5] or (tonumber(q[1]) or 0) > now then return nil end
+  local counted, reset = ARGV[4] == '1', tonumber(q[4])
+  if counted then
+    if reset then
+      if now >= reset then return nil end -- the probe after a reset
+    elseif q[7] or not q[8] then
+      return nil -- a learned limit counts each grant; the first blind one starts its epoch
+    end
+  end
+  local open = redis.call('ZCARD', KEYS[2])
+  local mc = tonumber(ARGV[8])
+  if mc > 0 then k = math.min(k, mc - open) end
+  if counted then k = math.min(k, (reset and tonumber(q[3]) or tonumber(ARGV[5])) - open) end
+  if k < 2 then return nil end
+  local n, expires, entries, scored = tonumber(q[2]) or 0, now + tonumber(ARGV[2]), {}, {}
+  for i = 0, k - 1 do
+    local entry = (n + i) .. ':' .. expires .. ':' .. q[5]
+    entries[#entries + 1] = entry
+    scored[#scored + 1] = expires
+    scored[#scored + 1] = entry
+  end
+  redis.call('HSET', KEYS[1], 'n', n + k)
+  redis.call('ZADD', KEYS[2], unpack(scored))
+  return entries
+end

@@ -67,7 +67,11 @@ local function wake()
     local demand = tonumber(redis.call('HGET', KEYS[4], 'd:' .. pid)) or 1
     redis.call('HDEL', KEYS[4], 'd:' .. pid)
     local handed, entries, stop = {}, {}, false
-    for _ = 1, math.min(demand, left) do
+    for _, entry in ipairs(many(math.min(demand, left)) or {}) do
+      entries[#entries + 1] = entry
+      handed[#handed + 1] = entry .. ',0'
+    end
+    for _ = #entries + 1, math.min(demand, left) do
       local x = one()
       if x[1] ~= 1 then
         stop = true
@@ -150,6 +154,12 @@ local function take()
         if ARGV[4] == '1' and reset and now < reset and tonumber(w[1]) <= 0 then refusal = {0, reset - now, 2}
         else refusal = {0, 0, 3} end
       end
+    end
+  end
+  if not refusal then
+    for _, entry in ipairs(many(want) or {}) do
+      grants[#grants + 1] = entry
+      grants[#grants + 1] = 0
     end
   end
   while not refusal and #grants < 2 * want do
