@@ -245,6 +245,22 @@ describe('fail fast (the default for an attached instance)', () => {
     steady.detach();
   });
 
+  it('a retry whose backoff began while the API was up is turned away when the API is down by its end — not held for the probe', async () => {
+    server = await startServer((_req, res) => json(res, 503, {}));
+    const api = axios.create({ baseURL: server.url });
+    const steady = attach(api, { retry: { baseDelay: 1, jitter: 'none' }, health: { minProbeMs: 60_000 } });
+    // Fails once while the API is up, and backs off 1.5 s; the API goes down meanwhile (4 failures of the others).
+    const slow = api.get('/slow', { steady: { retry: { baseDelay: 1500 } } }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.allSettled(Array.from({ length: 4 }, (_, i) => api.get(`/warm/${i}`)));
+    expect(steady.health().state).toBe('down');
+    // Before, its retry waited at the gate for the next probe, a minute away.
+    const error = await Promise.race([slow, new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000))]);
+    expect(error).toBeInstanceOf(ApiDownError);
+    expect(steadyInfo(error as ApiDownError)).toMatchObject({ stoppedBy: 'api-down' });
+    steady.detach();
+  });
+
   it('a request with patience waits for the probe, and gets through when the API is back', async () => {
     let down = true;
     server = await startServer((_req, res) => (down ? json(res, 503, {}) : json(res, 200, { ok: true })));

@@ -15,6 +15,7 @@ import type { ServerDelay } from '../retry/retry-after.js';
 import type { AttemptOverrides } from '../types.js';
 import type { AttemptTrace, RequestTrace } from './trace.js';
 import type { SteadyContext } from './instance.js';
+import { sleep } from '../util/sleep.js';
 import { callback } from './decision.js';
 import { DownWait } from './down-wait.js';
 import type { History } from './history.js';
@@ -104,6 +105,10 @@ export class Attempts {
   /** Attempt `n`: after `notBefore`, at `priority`, through the limiter. */
   send(n: number, notBefore: number | undefined, priority: number): Promise<AxiosResponse> {
     this.named = undefined;
+    // A retry's backoff is slept before the down check, not after it: the API may go down meanwhile, and a request
+    // without patience is then turned away, not held at the gate until the next probe.
+    const wait = notBefore === undefined ? 0 : notBefore - Date.now();
+    if (wait > 0) return sleep(wait, this.link.signal).then(() => this.send(n, notBefore, priority));
     const refused = this.meetDown();
     if (refused) return refused;
     const { before } = this;
