@@ -25,8 +25,6 @@ export interface DispatchOptions {
   /** 0 (first) to 9. */
   readonly priority: number;
   readonly signal?: AbortSignal | undefined;
-  /** Epoch ms before which the attempt must not start (a retry's backoff). */
-  readonly notBefore?: number;
   /** ms after which a Redis-backed limiter frees the job's slot even if this process died. */
   readonly expiration?: number;
   /**
@@ -44,19 +42,16 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown } | { aga
 const AGAIN = Object.freeze({ again: true as const });
 
 /**
- * Runs one attempt through the limiter: after `notBefore`, once the pause gate is open, within the
- * limiter's limits. Abort rejects promptly at any stage and the attempt is then never started.
+ * Runs one attempt through the limiter (a retry's backoff is the caller's, slept before): once the pause
+ * gate is open, within the limiter's limits. Abort rejects promptly at any stage and the attempt is then never started.
  */
 export function dispatch<T>(state: Scheduler, task: () => Promise<T>, options: DispatchOptions): Promise<T> {
   const { signal, priority } = options;
-  const route = () =>
-    isConcurrencyOnly(state.limiter)
-      ? state.lane.run(task, priority, signal)
-      : options.admit && ledgerSchedules(state.limiter)
-        ? viaLedger(state, task, options)
-        : viaBottleneck(state, task, options);
-  // Not async on the first attempt: a request that finds room pays no extra promise hop.
-  return options.notBefore === undefined ? route() : sleep(options.notBefore - Date.now(), signal).then(route);
+  return isConcurrencyOnly(state.limiter)
+    ? state.lane.run(task, priority, signal)
+    : options.admit && ledgerSchedules(state.limiter)
+      ? viaLedger(state, task, options)
+      : viaBottleneck(state, task, options);
 }
 
 /**

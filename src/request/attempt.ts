@@ -102,7 +102,7 @@ export class Attempts {
       : undefined;
   }
 
-  /** Attempt `n`: after `notBefore`, at `priority`, through the limiter. */
+  /** Attempt `n`: after `notBefore` (a retry's backoff), at `priority`, through the limiter. */
   send(n: number, notBefore: number | undefined, priority: number): Promise<AxiosResponse> {
     this.named = undefined;
     // A retry's backoff is slept before the down check, not after it: the API may go down meanwhile, and a request
@@ -113,10 +113,11 @@ export class Attempts {
     if (refused) return refused;
     const { before } = this;
     // Not async without beforeAttempt: a request that succeeds at once pays no extra promise hop (bench P1).
-    if (!before) return this.through(this.base(), notBefore, priority);
+    const again = notBefore !== undefined;
+    if (!before) return this.through(this.base(), again, priority);
     const context = Object.freeze({ attempt: n, config: this.config, signal: this.link.signal });
     return callback('beforeAttempt', () => before(context), undefined, this.link.signal).then((o) =>
-      this.through(withOverrides(this.base(), o), notBefore, priority),
+      this.through(withOverrides(this.base(), o), again, priority),
     );
   }
 
@@ -160,16 +161,16 @@ export class Attempts {
    * An attempt: one copy, or with hedging on an idempotent request two (see retry/hedge.ts). Not for a fleet:
    * its ledger counts one grant per logical request.
    */
-  private through(current: InternalAxiosRequestConfig, notBefore: number | undefined, priority: number): Promise<AxiosResponse> {
+  private through(current: InternalAxiosRequestConfig, again: boolean, priority: number): Promise<AxiosResponse> {
     const { hedge, retry } = this.plan;
     const delayMs =
       hedge && !this.fleet && this.down?.signal === undefined && isIdempotent(current, retry ? retry.methods : RETRY_DEFAULTS.methods)
         ? hedgeDelay(hedge, this.ctx.control.latency)
         : undefined;
-    if (delayMs === undefined) return this.dispatch(current, notBefore, priority);
+    if (delayMs === undefined) return this.dispatch(current, again, priority);
     let copies = 0;
     return hedged(
-      (signal, started) => this.dispatch({ ...current, signal }, notBefore, priority, started, copies++ > 0),
+      (signal, started) => this.dispatch({ ...current, signal }, again, priority, started, copies++ > 0),
       delayMs,
       () => mayHedge(this.ctx),
       () => {
@@ -180,19 +181,12 @@ export class Attempts {
     );
   }
 
-  private dispatch(
-    current: InternalAxiosRequestConfig,
-    notBefore: number | undefined,
-    priority: number,
-    started?: () => void,
-    hedge = false,
-  ) {
-    const go = this.trace ? () => this.traced(current, started, notBefore !== undefined, hedge) : () => this.transport(current, started);
+  private dispatch(current: InternalAxiosRequestConfig, again: boolean, priority: number, started?: () => void, hedge = false) {
+    const go = this.trace ? () => this.traced(current, started, again, hedge) : () => this.transport(current, started);
     return dispatch(this.ctx.control, go, {
       priority,
       // While it waits for a down API, its patience may end the wait too.
       signal: this.down?.signal ?? (current.signal as AbortSignal | undefined),
-      notBefore,
       expiration: this.expiration,
       admit: this.fleet?.admit,
       giveBack: this.fleet?.giveBack,
